@@ -1,0 +1,112 @@
+"""The `referrals` command."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import func, select
+
+from referrals import migrations
+from referrals.auth import service as auth
+from referrals.auth.models import Role
+from referrals.config import get_settings
+from referrals.db import make_engine, make_sessionmaker
+from referrals.errors import InvalidInput
+from referrals.registry import seeding
+from referrals.registry.models import CareTeam
+from referrals.registry.schemas import SeedFile
+
+app = typer.Typer(help="Find, rank and track ketamine care teams.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+err = Console(stderr=True)
+
+
+def _sessionmaker():
+    return make_sessionmaker(make_engine(get_settings().database_url))
+
+
+def _seed(path: Path) -> None:
+    """Validate and load a registry file, with a progress bar on stderr."""
+    try:
+        seed = SeedFile.model_validate_json(path.read_bytes())
+    except ValueError as exc:
+        err.print(f"[red]{path} is not a valid registry file:[/red]\n{exc}")
+        raise typer.Exit(1) from None
+    total = len(seed.providers) + len(seed.sites) + len(seed.care_teams)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err) as progress:
+        task = progress.add_task(f"Loading {path.name}", total=total)
+        with _sessionmaker().begin() as session:
+            try:
+                counts = seeding.load(
+                    session, seed=seed, progress=lambda n: progress.advance(task, n)
+                )
+            except InvalidInput as exc:
+                problem = exc.problem()
+                err.print(f"[red]{problem['detail']}[/red] {problem.get('errors')}")
+                raise typer.Exit(1) from None
+    err.print(
+        f"Loaded {counts.providers} providers, {counts.sites} sites, "
+        f"{counts.care_teams} care teams."
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    migrations.upgrade(get_settings().database_url)
+    err.print("Database is at the newest schema.")
+
+
+@app.command()
+def seed(
+    file: Annotated[
+        Path | None, typer.Argument(help="A registry JSON file; default: the bundled demo.")
+    ] = None,
+) -> None:
+    """Load (upsert) a registry file into the database."""
+    migrations.upgrade(get_settings().database_url)
+    _seed(file or get_settings().seed_file)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    seed: Annotated[
+        bool, typer.Option("--seed", help="Load the bundled demo registry if it is empty.")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Migrate the database, then serve the API."""
+    settings = get_settings()
+    migrations.upgrade(settings.database_url)
+    if seed:
+        with _sessionmaker()() as session:
+            empty = not session.scalar(select(func.count()).select_from(CareTeam))
+        if empty:
+            _seed(settings.seed_file)
+    uvicorn.run(
+        "referrals.main:create_app", factory=True, host=host, port=port, workers=workers
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="What the key may do.")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+) -> None:
+    """Create an API key and print it once on stdout."""
+    migrations.upgrade(get_settings().database_url)
+    with _sessionmaker().begin() as session:
+        api_key, plain = auth.create_key(session, name=name, role=role)
+        err.print(f"Created {role} key {api_key.id} for {json.dumps(name)}; it is shown once.")
+    sys.stdout.write(plain + "\n")

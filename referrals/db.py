@@ -1,0 +1,132 @@
+"""Engine, sessions, the declarative base and the portable column types."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    type_coerce,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both engines (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumSet(TypeDecorator[frozenset[E]]):
+    """A set of enumeration members stored as an integer bit set.
+
+    Filtering "has any of" or "has all of" is then one integer AND in SQL on every engine,
+    with no join or JSON function; member i is bit i, so members are only ever appended.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+        self._bits = {member: 1 << i for i, member in enumerate(enum)}
+
+    def mask(self, members: Iterable[E | str]) -> int:
+        """The bit set of `members`."""
+        return sum(self._bits[self.enum(m)] for m in set(members))
+
+    def members(self, mask: int) -> frozenset[E]:
+        """The members whose bits are set in `mask`."""
+        return frozenset(m for m, bit in self._bits.items() if mask & bit)
+
+    def process_bind_param(self, value: Iterable[E] | None, dialect) -> int | None:
+        return None if value is None else self.mask(value)
+
+    def process_result_value(self, value: int | None, dialect) -> frozenset[E] | None:
+        return None if value is None else self.members(value)
+
+
+def has_any(column: InstrumentedAttribute, members: Iterable[StrEnum]) -> ColumnElement[bool]:
+    """SQL: the `EnumSet` column holds at least one of `members`."""
+    return type_coerce(column, BigInteger).op("&")(column.type.mask(members)) != 0
+
+
+def has_all(column: InstrumentedAttribute, members: Iterable[StrEnum]) -> ColumnElement[bool]:
+    """SQL: the `EnumSet` column holds every one of `members`."""
+    mask = column.type.mask(members)
+    return type_coerce(column, BigInteger).op("&")(mask) == mask
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for plain `postgresql://` URLs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine with the durability settings of SPEC §7 applied on every connection."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        "busy_timeout=5000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

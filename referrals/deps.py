@@ -1,0 +1,39 @@
+"""Request dependencies: the database session and role-gated API keys."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from referrals.auth import service as auth
+from referrals.auth.models import ApiKey, Role
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed before the response is sent, rolled back on error."""
+    with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+_bearer = HTTPBearer(auto_error=False, description="An API key made with `referrals keys create`.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _key_with(role: Role):
+    def dependency(session: SessionDep, credentials: Credentials) -> ApiKey:
+        key = credentials.credentials if credentials else None
+        return auth.authenticate(session, key=key, required=role)
+
+    return dependency
+
+
+StaffKey = Annotated[ApiKey, Depends(_key_with(Role.staff))]
+AdminKey = Annotated[ApiKey, Depends(_key_with(Role.admin))]

@@ -1,0 +1,1 @@
+"""Geocoders (offline ZIP gazetteer, opt-in online) and distance helpers."""

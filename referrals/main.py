@@ -1,0 +1,46 @@
+"""The application factory."""
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
+from referrals import __version__, problems
+from referrals.config import Settings, get_settings
+from referrals.db import make_engine, make_sessionmaker
+from referrals.deps import SessionDep
+from referrals.registry.router import router as registry_router
+
+health = APIRouter(tags=["health"])
+
+
+@health.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@health.get("/readyz")
+def readyz(session: SessionDep) -> dict[str, str]:
+    """Readiness: the database answers."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured application with its own engine."""
+    settings = settings or get_settings()
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="referrals",
+        version=__version__,
+        description="Find, rank and track ketamine care teams for referred patients.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    problems.install(app)
+    app.include_router(health)
+    app.include_router(registry_router, prefix="/api/v1")
+    return app

@@ -1,0 +1,1 @@
+"""Providers, clinic sites and the care teams that are matched."""

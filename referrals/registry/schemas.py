@@ -1,0 +1,206 @@
+"""Request and response shapes of the registry."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, EmailStr, Field
+
+from referrals.registry import npi
+from referrals.registry.vocab import Condition, Credential, Gender, Modality, Payer, Program, Role
+from referrals.schemas import (
+    LanguageCode,
+    Name,
+    PhoneNumber,
+    PublicId,
+    ReadModel,
+    RequestModel,
+    Slug,
+    StateCode,
+    ZipCode,
+)
+
+
+def _npi(value: str) -> str:
+    if not npi.is_valid(value):
+        raise ValueError("must be a 10-digit NPI with a valid check digit")
+    return value
+
+
+Npi = Annotated[str, Field(pattern=r"^\d{10}$"), AfterValidator(_npi)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Price = Annotated[int, Field(ge=0, le=100_000)]
+WaitDays = Annotated[int, Field(ge=0, le=365)]
+Age = Annotated[int, Field(ge=0, le=120)]
+Sorted = BeforeValidator(sorted)
+
+
+class ProviderFields(RequestModel):
+    first_name: Name
+    last_name: Name
+    credential: Credential
+    role: Role
+    gender: Gender | None = None
+    languages: Annotated[list[LanguageCode], Field(min_length=1, max_length=20)] = ["en"]
+    licensed_states: Annotated[list[StateCode], Field(max_length=60)] = []
+    email: EmailStr | None = None
+    phone: PhoneNumber | None = None
+    accepting_new_patients: bool = True
+
+
+class ProviderCreate(ProviderFields):
+    npi: Npi
+
+
+class ProviderUpdate(RequestModel):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    credential: Credential | None = None
+    role: Role | None = None
+    gender: Gender | None = None
+    languages: Annotated[list[LanguageCode], Field(min_length=1, max_length=20)] | None = None
+    licensed_states: Annotated[list[StateCode], Field(max_length=60)] | None = None
+    email: EmailStr | None = None
+    phone: PhoneNumber | None = None
+    accepting_new_patients: bool | None = None
+
+
+class ProviderRead(ReadModel):
+    id: PublicId
+    npi: str
+    first_name: str
+    last_name: str
+    credential: Credential
+    role: Role
+    gender: Gender | None
+    languages: list[str]
+    licensed_states: list[str]
+    email: str | None
+    phone: str | None
+    accepting_new_patients: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class SiteFields(RequestModel):
+    name: Text
+    address_line1: Text | None = None
+    address_line2: Text | None = None
+    city: Name
+    state: StateCode
+    postal_code: ZipCode
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    phone: PhoneNumber | None = None
+    wheelchair_accessible: bool = False
+
+
+class SiteCreate(SiteFields):
+    key: Slug
+
+
+class SiteUpdate(RequestModel):
+    name: Text | None = None
+    address_line1: Text | None = None
+    address_line2: Text | None = None
+    city: Name | None = None
+    state: StateCode | None = None
+    postal_code: ZipCode | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    phone: PhoneNumber | None = None
+    wheelchair_accessible: bool | None = None
+
+
+class SiteRead(ReadModel):
+    id: PublicId
+    key: str
+    name: str
+    address_line1: str | None
+    address_line2: str | None
+    city: str
+    state: str
+    postal_code: str
+    lat: float
+    lon: float
+    phone: str | None
+    wheelchair_accessible: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+Modalities = Annotated[set[Modality], Field(min_length=1)]
+Conditions = Annotated[set[Condition], Field(min_length=1)]
+
+
+class CareTeamFields(RequestModel):
+    modalities: Modalities
+    conditions: Conditions
+    insurance_accepted: set[Payer] = set()
+    self_pay_price_usd: Price | None = None
+    telehealth_consults: bool = False
+    accepting_new_patients: bool = True
+    wait_days: WaitDays = 14
+    min_patient_age: Age = 18
+    programs: set[Program] = set()
+    active: bool = True
+    verified_at: AwareDatetime | None = None
+
+
+class CareTeamCreate(CareTeamFields):
+    key: Slug
+    psychiatrist_id: PublicId
+    anesthesia_provider_id: PublicId
+    site_id: PublicId
+
+
+class CareTeamUpdate(RequestModel):
+    psychiatrist_id: PublicId | None = None
+    anesthesia_provider_id: PublicId | None = None
+    site_id: PublicId | None = None
+    modalities: Modalities | None = None
+    conditions: Conditions | None = None
+    insurance_accepted: set[Payer] | None = None
+    self_pay_price_usd: Price | None = None
+    telehealth_consults: bool | None = None
+    accepting_new_patients: bool | None = None
+    wait_days: WaitDays | None = None
+    min_patient_age: Age | None = None
+    programs: set[Program] | None = None
+    active: bool | None = None
+    verified_at: AwareDatetime | None = None
+
+
+class CareTeamRead(ReadModel):
+    id: PublicId
+    key: str
+    psychiatrist_id: PublicId
+    anesthesia_provider_id: PublicId
+    site_id: PublicId
+    modalities: Annotated[list[Modality], Sorted]
+    conditions: Annotated[list[Condition], Sorted]
+    insurance_accepted: Annotated[list[Payer], Sorted]
+    self_pay_price_usd: int | None
+    telehealth_consults: bool
+    accepting_new_patients: bool
+    wait_days: int
+    min_patient_age: int
+    programs: Annotated[list[Program], Sorted]
+    active: bool
+    verified_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SeedCareTeam(CareTeamFields):
+    key: Slug
+    psychiatrist_npi: Npi
+    anesthesia_provider_npi: Npi
+    site_key: Slug
+
+
+class SeedFile(RequestModel):
+    providers: list[ProviderCreate] = []
+    sites: list[SiteCreate] = []
+    care_teams: list[SeedCareTeam] = []

@@ -1,0 +1,279 @@
+"""Registry operations: create, read, update, delete and list providers, sites and teams."""
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from referrals.db import Base, has_all, has_any
+from referrals.errors import Conflict, InvalidInput, NotFound
+from referrals.geo.gazetteer import zip_place
+from referrals.registry.models import CareTeam, Provider, ProviderLanguage, ProviderLicense, Site
+from referrals.registry.schemas import (
+    CareTeamCreate,
+    CareTeamUpdate,
+    ProviderCreate,
+    ProviderUpdate,
+    SiteCreate,
+    SiteUpdate,
+)
+from referrals.registry.vocab import (
+    ANESTHESIA_ROLES,
+    Condition,
+    Credential,
+    Modality,
+    Payer,
+    Program,
+    Role,
+)
+from referrals.schemas import Page
+
+_CREDENTIALS = {
+    Role.psychiatrist: {Credential.md, Credential.do},
+    Role.anesthesiologist: {Credential.md, Credential.do},
+    Role.crna: {Credential.crna},
+}
+
+
+def parse_id(value: str) -> int | None:
+    """The row id behind a public id, or None when it cannot be one."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+M = TypeVar("M", bound=Base)
+
+
+def get(session: Session, model: type[M], public_id: str) -> M:
+    """The row with this public id, or NotFound."""
+    row_id = parse_id(public_id)
+    row = session.get(model, row_id) if row_id is not None else None
+    if row is None:
+        raise NotFound(f"No {model.__tablename__.rstrip('s').replace('_', ' ')} has this id.")
+    return row
+
+
+def page(session: Session, query: Select, *, limit: int, offset: int) -> Page:
+    """One page of `query` in id order, with the count of all its rows."""
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    entity = query.column_descriptions[0]["entity"]
+    rows = session.scalars(query.order_by(entity.id).limit(limit).offset(offset)).unique()
+    return Page(items=list(rows), total=total or 0, limit=limit, offset=offset)
+
+
+def delete(session: Session, row: Base) -> None:
+    """Delete a row; 409 while other rows still point at it."""
+    session.delete(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict("It is still part of a care team; remove or change those first.") from None
+
+
+def _apply(row: Base, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        setattr(row, name, value)
+
+
+def _flush_unique(session: Session, what: str) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"Another {what} already exists.") from None
+
+
+# Providers
+
+
+def _check_credential(provider: Provider) -> None:
+    if Credential(provider.credential) not in _CREDENTIALS[Role(provider.role)]:
+        raise InvalidInput.on("credential", f"is not a credential of the role {provider.role}")
+
+
+def create_provider(session: Session, *, data: ProviderCreate) -> Provider:
+    provider = Provider(**data.model_dump())
+    _check_credential(provider)
+    session.add(provider)
+    _flush_unique(session, "provider with this NPI")
+    return provider
+
+
+def update_provider(session: Session, *, provider: Provider, data: ProviderUpdate) -> Provider:
+    _apply(provider, data.model_dump(exclude_unset=True))
+    _check_credential(provider)
+    if data.role is not None:
+        _check_roles_of_teams(session, provider)
+    session.flush()
+    return provider
+
+
+def _check_roles_of_teams(session: Session, provider: Provider) -> None:
+    """A provider on care teams keeps a role that fits each of them."""
+    if provider.role == Role.psychiatrist:
+        misplaced = CareTeam.anesthesia_provider_id == provider.id
+    else:
+        misplaced = CareTeam.psychiatrist_id == provider.id
+    if session.scalar(select(func.count()).where(misplaced)):
+        raise InvalidInput.on("role", "does not fit the provider's place in existing care teams")
+
+
+def provider_query(
+    *,
+    role: Role | None = None,
+    state: str | None = None,
+    language: str | None = None,
+    accepting_new_patients: bool | None = None,
+    npi: str | None = None,
+) -> Select:
+    query = select(Provider)
+    if role is not None:
+        query = query.where(Provider.role == role)
+    if state is not None:
+        query = query.where(
+            select(ProviderLicense)
+            .where(ProviderLicense.provider_id == Provider.id, ProviderLicense.state == state)
+            .exists()
+        )
+    if language is not None:
+        query = query.where(
+            select(ProviderLanguage)
+            .where(ProviderLanguage.provider_id == Provider.id, ProviderLanguage.code == language)
+            .exists()
+        )
+    if accepting_new_patients is not None:
+        query = query.where(Provider.accepting_new_patients == accepting_new_patients)
+    if npi is not None:
+        query = query.where(Provider.npi == npi)
+    return query
+
+
+# Sites
+
+
+def _place(site: Site, *, located: bool) -> None:
+    """Check the ZIP and state; put a site without coordinates at its ZIP's centroid."""
+    place = zip_place(site.postal_code)
+    if place is None:
+        raise InvalidInput.on("postal_code", "is not a known US ZIP code")
+    if place.state != site.state:
+        raise InvalidInput.on("state", "does not match the state of the ZIP code")
+    if not located:
+        site.lat, site.lon = place.lat, place.lon
+
+
+def _check_coordinates(lat: float | None, lon: float | None) -> bool:
+    if (lat is None) != (lon is None):
+        raise InvalidInput.on("lon" if lon is None else "lat", "is required with the other one")
+    return lat is not None
+
+
+def create_site(session: Session, *, data: SiteCreate) -> Site:
+    site = Site(**data.model_dump())
+    _place(site, located=_check_coordinates(data.lat, data.lon))
+    session.add(site)
+    _flush_unique(session, "site with this key")
+    return site
+
+
+def update_site(session: Session, *, site: Site, data: SiteUpdate) -> Site:
+    changes = data.model_dump(exclude_unset=True)
+    located = _check_coordinates(changes.get("lat"), changes.get("lon"))
+    _apply(site, changes)
+    _place(site, located=located or not {"postal_code", "state"} & changes.keys())
+    session.flush()
+    return site
+
+
+def site_query(*, state: str | None = None, postal_code: str | None = None) -> Select:
+    query = select(Site)
+    if state is not None:
+        query = query.where(Site.state == state)
+    if postal_code is not None:
+        query = query.where(Site.postal_code == postal_code)
+    return query
+
+
+# Care teams
+
+
+def _member(session: Session, field: str, public_id: str, roles: Iterable[Role]) -> int:
+    row_id = parse_id(public_id)
+    provider = session.get(Provider, row_id) if row_id is not None else None
+    if provider is None:
+        raise InvalidInput.on(field, "is not the id of a provider")
+    if provider.role not in roles:
+        raise InvalidInput.on(field, f"must be a provider with role {' or '.join(roles)}")
+    return provider.id
+
+
+def _references(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    """Resolve and check the public ids a create or update refers to."""
+    if "psychiatrist_id" in changes:
+        changes["psychiatrist_id"] = _member(
+            session, "psychiatrist_id", changes["psychiatrist_id"], [Role.psychiatrist]
+        )
+    if "anesthesia_provider_id" in changes:
+        changes["anesthesia_provider_id"] = _member(
+            session, "anesthesia_provider_id", changes["anesthesia_provider_id"], ANESTHESIA_ROLES
+        )
+    if "site_id" in changes:
+        site_id = parse_id(changes["site_id"])
+        if site_id is None or session.get(Site, site_id) is None:
+            raise InvalidInput.on("site_id", "is not the id of a site")
+        changes["site_id"] = site_id
+    return changes
+
+
+def create_care_team(session: Session, *, data: CareTeamCreate) -> CareTeam:
+    team = CareTeam(**_references(session, data.model_dump()))
+    session.add(team)
+    _flush_unique(session, "care team with this key")
+    session.refresh(team)
+    return team
+
+
+def update_care_team(session: Session, *, team: CareTeam, data: CareTeamUpdate) -> CareTeam:
+    _apply(team, _references(session, data.model_dump(exclude_unset=True)))
+    session.flush()
+    session.refresh(team)
+    return team
+
+
+def care_team_query(
+    *,
+    site_id: str | None = None,
+    provider_id: str | None = None,
+    state: str | None = None,
+    active: bool | None = None,
+    accepting_new_patients: bool | None = None,
+    modality: list[Modality] | None = None,
+    condition: list[Condition] | None = None,
+    insurance: Payer | None = None,
+    program: Program | None = None,
+) -> Select:
+    query = select(CareTeam)
+    if site_id is not None:
+        query = query.where(CareTeam.site_id == parse_id(site_id))
+    if provider_id is not None:
+        row_id = parse_id(provider_id)
+        query = query.where(
+            (CareTeam.psychiatrist_id == row_id) | (CareTeam.anesthesia_provider_id == row_id)
+        )
+    if state is not None:
+        query = query.where(CareTeam.site.has(Site.state == state))
+    if active is not None:
+        query = query.where(CareTeam.active == active)
+    if accepting_new_patients is not None:
+        query = query.where(CareTeam.accepting_new_patients == accepting_new_patients)
+    if modality:
+        query = query.where(has_any(CareTeam.modalities, modality))
+    if condition:
+        query = query.where(has_all(CareTeam.conditions, condition))
+    if insurance is not None:
+        query = query.where(has_any(CareTeam.insurance_accepted, [insurance]))
+    if program is not None:
+        query = query.where(has_any(CareTeam.programs, [program]))
+    return query

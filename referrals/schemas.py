@@ -1,0 +1,76 @@
+"""Shared API shapes and validated field types."""
+
+import re
+from typing import Annotated, Generic, TypeVar
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+USPS_STATES = frozenset(
+    sub.code.removeprefix("US-")
+    for sub in pycountry.subdivisions.get(country_code="US")
+    if sub.code != "US-UM"
+)
+LANGUAGES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+class RequestModel(BaseModel):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _state(value: str) -> str:
+    if value not in USPS_STATES:
+        raise ValueError("must be a USPS state or territory code such as NY")
+    return value
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError("must be an ISO 639-1 language code such as en")
+    return value
+
+
+_PHONE_PUNCTUATION = re.compile(r"[\s().-]")
+_US_PHONE = re.compile(r"^\+?1?([2-9]\d{9})$")
+
+
+def _phone(value: str) -> str:
+    match = _US_PHONE.match(_PHONE_PUNCTUATION.sub("", value))
+    if match is None:
+        raise ValueError("must be a 10-digit US phone number")
+    return "+1" + match.group(1)
+
+
+StateCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_state)]
+LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language)]
+PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(_phone)]
+ZipCode = Annotated[str, Field(pattern=r"^\d{5}$")]
+Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+PublicId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+Limit = Annotated[int, Field(ge=1, le=100)]
+Offset = Annotated[int, Field(ge=0)]
