@@ -3,7 +3,9 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -32,7 +34,24 @@ def _key_with(role: Role):
         key = credentials.credentials if credentials else None
         return auth.authenticate(session, key=key, required=role)
 
+    dependency.required_role = role
     return dependency
+
+
+def _required_role(dependant: Dependant) -> Role | None:
+    for dependency in dependant.dependencies:
+        role = getattr(dependency.call, "required_role", None) or _required_role(dependency)
+        if role:
+            return role
+    return None
+
+
+def document_roles(router: APIRouter) -> APIRouter:
+    """Name each route's required role in OpenAPI as `x-required-role`."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and (role := _required_role(route.dependant)):
+            route.openapi_extra = (route.openapi_extra or {}) | {"x-required-role": str(role)}
+    return router
 
 
 StaffKey = Annotated[ApiKey, Depends(_key_with(Role.staff))]

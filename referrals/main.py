@@ -6,7 +6,7 @@ from sqlalchemy import text
 from referrals import __version__, problems
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
-from referrals.deps import SessionDep
+from referrals.deps import SessionDep, document_roles
 from referrals.registry.router import router as registry_router
 
 health = APIRouter(tags=["health"])
@@ -42,5 +42,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     problems.install(app)
     app.include_router(health)
-    app.include_router(registry_router, prefix="/api/v1")
+    app.include_router(document_roles(registry_router), prefix="/api/v1")
     return app

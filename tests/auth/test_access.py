@@ -1,0 +1,72 @@
+"""Who may call what: the 401/403 matrix over every private operation in the OpenAPI schema."""
+
+import pytest
+from sqlalchemy import update
+
+from referrals.auth.models import ApiKey
+from referrals.config import Settings
+from referrals.main import create_app
+
+SCHEMA = create_app(Settings(database_url="sqlite://")).openapi()
+OPERATIONS = sorted(
+    (method.upper(), path, operation.get("x-required-role"))
+    for path, item in SCHEMA["paths"].items()
+    for method, operation in item.items()
+)
+PRIVATE = [(method, path) for method, path, role in OPERATIONS if role]
+ADMIN_ONLY = [(method, path) for method, path, role in OPERATIONS if role == "admin"]
+STAFF = [(method, path) for method, path, role in OPERATIONS if role == "staff"]
+
+
+def _call(client, method: str, path: str, headers: dict | None = None):
+    url = "/".join("1" if part.startswith("{") else part for part in path.split("/"))
+    body = {} if method in ("POST", "PATCH", "PUT") else None
+    return client.request(method, url, headers=headers, json=body)
+
+
+def test_every_registry_operation_is_private():
+    registry = [(m, p) for m, p, _ in OPERATIONS if p.startswith("/api/v1/")]
+    assert registry
+    assert set(registry) <= set(PRIVATE)
+    assert {m for m, _ in ADMIN_ONLY} == {"POST", "PATCH", "DELETE"}
+
+
+def test_private_operations_declare_bearer_auth():
+    assert SCHEMA["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    for method, path in PRIVATE:
+        assert SCHEMA["paths"][path][method.lower()]["security"], (method, path)
+
+
+@pytest.mark.parametrize(("method", "path"), PRIVATE)
+def test_no_key_is_401(client, method, path):
+    response = _call(client, method, path)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(("method", "path"), PRIVATE)
+def test_a_bad_key_is_401(client, method, path):
+    response = _call(client, method, path, {"Authorization": "Bearer rfk_not-a-real-key"})
+    assert response.status_code == 401
+    assert "rfk_not-a-real-key" not in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
+def test_staff_keys_get_403_on_admin_operations(client, staff_headers, method, path):
+    assert _call(client, method, path, staff_headers).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path"), STAFF)
+def test_staff_keys_pass_on_staff_operations(client, staff_headers, method, path):
+    assert _call(client, method, path, staff_headers).status_code not in (401, 403)
+
+
+@pytest.mark.parametrize(("method", "path"), PRIVATE)
+def test_admin_keys_pass_everywhere(client, admin_headers, method, path):
+    assert _call(client, method, path, admin_headers).status_code not in (401, 403)
+
+
+def test_a_revoked_key_is_401(client, session, admin_headers):
+    session.execute(update(ApiKey).values(revoked_at=ApiKey.created_at))
+    assert client.get("/api/v1/providers", headers=admin_headers).status_code == 401

@@ -1,0 +1,40 @@
+"""The migrations are the only source of schema: they round-trip and match the models."""
+
+from alembic import command
+from sqlalchemy import inspect
+
+from referrals.db import make_engine
+from referrals.geo.spatial import SITE_GEOG_INDEX, SITE_RTREE
+from referrals.migrations import alembic_config
+from referrals.models import Base
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade_round_trips(new_database_url):
+    url = new_database_url()
+    config = alembic_config(url=url)
+    command.upgrade(config, "head")
+    assert set(Base.metadata.tables) <= _tables(url)
+    command.downgrade(config, "base")
+    assert not set(Base.metadata.tables) & _tables(url)
+    command.upgrade(config, "head")
+    assert set(Base.metadata.tables) <= _tables(url)
+
+
+def test_models_and_migrations_do_not_drift(database_url):
+    command.check(alembic_config(url=database_url))
+
+
+def test_migrations_create_the_spatial_index_of_the_engine(engine):
+    inspector = inspect(engine)
+    if engine.dialect.name == "sqlite":
+        assert SITE_RTREE in inspector.get_table_names()
+    else:
+        assert SITE_GEOG_INDEX in {index["name"] for index in inspector.get_indexes("sites")}
