@@ -1,8 +1,8 @@
 """The migrations are the only source of schema: they round-trip and match the models."""
 
-from alembic import command
 from sqlalchemy import inspect
 
+from alembic import command
 from referrals.db import make_engine
 from referrals.geo.spatial import SITE_GEOG_INDEX, SITE_RTREE
 from referrals.migrations import alembic_config
