@@ -21,7 +21,11 @@ from referrals.registry import seeding
 from referrals.registry.models import CareTeam
 from referrals.registry.schemas import SeedFile
 
-app = typer.Typer(help="Find, rank and track ketamine care teams.", no_args_is_help=True)
+app = typer.Typer(
+    help="Find, rank and track ketamine care teams.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -94,9 +98,7 @@ def serve(
             empty = not session.scalar(select(func.count()).select_from(CareTeam))
         if empty:
             _seed(settings.seed_file)
-    uvicorn.run(
-        "referrals.main:create_app", factory=True, host=host, port=port, workers=workers
-    )
+    uvicorn.run("referrals.main:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 @keys_app.command("create")
@@ -110,3 +112,7 @@ def keys_create(
         api_key, plain = auth.create_key(session, name=name, role=role)
         err.print(f"Created {role} key {api_key.id} for {json.dumps(name)}; it is shown once.")
     sys.stdout.write(plain + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -46,7 +46,7 @@ def _chunks(rows: Iterable[T]) -> Iterator[list[T]]:
 def _upsert(session: Session, model: type, key: str, rows: list[dict], progress) -> None:
     dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     for chunk in _chunks(rows):
-        statement = dialect.insert(model)
+        statement = dialect.insert(model.__table__)
         updated = {c: statement.excluded[c] for c in chunk[0] if c != key}
         updated["updated_at"] = utcnow()
         session.execute(statement.on_conflict_do_update(index_elements=[key], set_=updated), chunk)
@@ -57,7 +57,7 @@ def _ids(session: Session, column, keys: Iterable[str]) -> dict[str, int]:
     ids = {}
     model = column.class_
     for chunk in _chunks(keys):
-        ids.update(session.execute(select(column, model.id).where(column.in_(chunk))).tuples())
+        ids.update(session.execute(select(column, model.id).where(column.in_(chunk))).all())
     return ids
 
 
@@ -80,7 +80,7 @@ def _load_providers(session: Session, seed: SeedFile, progress) -> dict[str, int
     ]
     for model, rows in ((ProviderLanguage, languages), (ProviderLicense, licenses)):
         for chunk in _chunks(rows):
-            session.execute(insert(model), chunk)
+            session.execute(insert(model.__table__), chunk)
     return ids
 
 

@@ -1,0 +1,82 @@
+"""Loading a registry file: bulk, idempotent, and refused whole when a row is wrong."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from referrals.config import Settings
+from referrals.errors import InvalidInput
+from referrals.registry import seeding
+from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
+from referrals.registry.schemas import SeedFile
+
+DEMO = Settings().seed_file
+
+
+def _counts(session: Session) -> dict[str, int]:
+    models = (Provider, ProviderLanguage, Site, CareTeam)
+    return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in models}
+
+
+@pytest.fixture(scope="module")
+def demo() -> SeedFile:
+    return SeedFile.model_validate_json(DEMO.read_bytes())
+
+
+def test_seeding_twice_gives_the_same_rows(session, demo):
+    before = _counts(session)
+    first = seeding.load(session, seed=demo)
+    after_once = _counts(session)
+    seeding.load(session, seed=demo)
+    assert _counts(session) == after_once
+    assert after_once["care_teams"] - before["care_teams"] == first.care_teams >= 300
+    assert after_once["sites"] - before["sites"] == first.sites
+
+
+def test_seeding_updates_rows_by_their_keys(session, demo):
+    seeding.load(session, seed=demo)
+    changed = demo.model_copy(deep=True)
+    changed.care_teams[0].wait_days = 59
+    changed.providers[0].languages = ["en", "vi"]
+    seeding.load(session, seed=changed)
+    team = session.scalar(select(CareTeam).where(CareTeam.key == changed.care_teams[0].key))
+    provider = session.scalar(select(Provider).where(Provider.npi == changed.providers[0].npi))
+    session.refresh(provider)
+    assert team.wait_days == 59
+    assert provider.languages == ["en", "vi"]
+
+
+def test_the_seeded_registry_is_searchable_by_the_api(client, session, demo, staff_headers):
+    seeding.load(session, seed=demo)
+    params = {"state": "TX", "modality": "iv_infusion", "limit": 100}
+    body = client.get("/api/v1/care-teams", params=params, headers=staff_headers).json()
+    assert body["total"] > 0
+    assert all("iv_infusion" in team["modalities"] for team in body["items"])
+
+
+def test_a_team_whose_psychiatrist_is_a_crna_is_refused_with_its_place(session, demo):
+    bad = demo.model_copy(deep=True)
+    crna = next(p for p in bad.providers if p.role == "crna")
+    bad.care_teams[3].psychiatrist_npi = crna.npi
+    with pytest.raises(InvalidInput) as refused:
+        seeding.load(session, seed=bad)
+    assert refused.value.errors[0].field == "care_teams.3.psychiatrist_npi"
+
+
+def test_the_cli_loads_a_file_and_reports_a_bad_one(tmp_path, new_database_url):
+    env = {"REFERRALS_DATABASE_URL": new_database_url(), "PATH": ""}
+    small = {"providers": [], "sites": [], "care_teams": [{"key": "x"}]}
+    bad_file = tmp_path / "bad.json"
+    bad_file.write_text(json.dumps(small))
+    cli = [sys.executable, "-m", "referrals.cli", "seed"]
+    loaded = subprocess.run(cli, env=env, capture_output=True, text=True, check=False)
+    refused = subprocess.run([*cli, str(bad_file)], env=env, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "care teams" in loaded.stderr
+    assert loaded.stdout == ""
+    assert refused.returncode == 1
+    assert "care_teams" in refused.stderr
