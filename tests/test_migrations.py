@@ -4,7 +4,7 @@ from sqlalchemy import inspect
 
 from alembic import command
 from referrals.db import make_engine
-from referrals.geo.spatial import SITE_GEOG_INDEX, SITE_RTREE
+from referrals.geo.spatial import SITE_GEOG_INDEX, TEAM_RTREE
 from referrals.migrations import alembic_config
 from referrals.models import Base
 
@@ -35,6 +35,6 @@ def test_models_and_migrations_do_not_drift(database_url):
 def test_migrations_create_the_spatial_index_of_the_engine(engine):
     inspector = inspect(engine)
     if engine.dialect.name == "sqlite":
-        assert SITE_RTREE in inspector.get_table_names()
+        assert TEAM_RTREE in inspector.get_table_names()
     else:
         assert SITE_GEOG_INDEX in {index["name"] for index in inspector.get_indexes("sites")}

@@ -17,18 +17,75 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The R*Tree holds one entry per care team that is active and accepting new patients, with
+# everything a search filters or ranks on, so that a search never leaves the tree's pages:
+# 5 dimensions (lat, lon, self-pay price, minimum age, wait days) and an id that packs the
+# team id with its bit sets (layout in referrals/matching/sqlite_search.py).
+TEAM_SEARCH_ROWS = """
+CREATE VIEW team_search_rows AS
+SELECT t.id AS team_id,
+       (t.id << 30) | t.modalities | (t.conditions << 5) | (t.insurance_accepted << 11)
+       | (t.programs << 22) | (t.telehealth_consults << 26)
+       | ((CASE p.gender WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN 'nonbinary' THEN 3
+           ELSE 0 END) << 27)
+       | ((a.role = 'crna') << 29) AS rtree_id,
+       s.lat, s.lon, coalesce(t.self_pay_price_usd, 1e9) AS price,
+       t.min_patient_age AS min_age, t.wait_days
+FROM care_teams t
+JOIN sites s ON s.id = t.site_id
+JOIN providers p ON p.id = t.psychiatrist_id
+JOIN providers a ON a.id = t.anesthesia_provider_id
+WHERE t.active AND t.accepting_new_patients
+"""
+
+
+def _index_teams(teams: str) -> str:
+    return f"""
+        INSERT INTO team_rtree SELECT rtree_id, lat, lat, lon, lon, price, price,
+               min_age, min_age, wait_days, wait_days
+        FROM team_search_rows WHERE team_id IN ({teams});
+        INSERT INTO team_rtree_keys SELECT team_id, rtree_id
+        FROM team_search_rows WHERE team_id IN ({teams});"""
+
+
+def _unindex_teams(teams: str) -> str:
+    return f"""
+        DELETE FROM team_rtree
+        WHERE id IN (SELECT rtree_id FROM team_rtree_keys WHERE team_id IN ({teams}));
+        DELETE FROM team_rtree_keys WHERE team_id IN ({teams});"""
+
+
+_TEAMS_OF_PROVIDER = (
+    "SELECT id FROM care_teams WHERE psychiatrist_id = NEW.id OR anesthesia_provider_id = NEW.id"
+)
 SQLITE_SPATIAL = [
-    "CREATE VIRTUAL TABLE site_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
-    """CREATE TRIGGER site_rtree_insert AFTER INSERT ON sites BEGIN
-        INSERT INTO site_rtree VALUES (NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon);
+    """CREATE VIRTUAL TABLE team_rtree USING rtree(
+        id, min_lat, max_lat, min_lon, max_lon, min_price, max_price,
+        min_age, max_age, min_wait, max_wait)""",
+    """CREATE TABLE team_rtree_keys (
+        team_id INTEGER PRIMARY KEY REFERENCES care_teams (id) ON DELETE CASCADE,
+        rtree_id INTEGER NOT NULL)""",
+    TEAM_SEARCH_ROWS,
+    f"""CREATE TRIGGER team_rtree_team_insert AFTER INSERT ON care_teams BEGIN
+        {_index_teams("NEW.id")}
     END""",
-    """CREATE TRIGGER site_rtree_update AFTER UPDATE OF lat, lon ON sites BEGIN
-        UPDATE site_rtree SET min_lat = NEW.lat, max_lat = NEW.lat,
+    f"""CREATE TRIGGER team_rtree_team_update AFTER UPDATE ON care_teams BEGIN
+        {_unindex_teams("OLD.id")}
+        {_index_teams("NEW.id")}
+    END""",
+    f"""CREATE TRIGGER team_rtree_team_delete BEFORE DELETE ON care_teams BEGIN
+        {_unindex_teams("OLD.id")}
+    END""",
+    """CREATE TRIGGER team_rtree_site_move AFTER UPDATE OF lat, lon ON sites BEGIN
+        UPDATE team_rtree SET min_lat = NEW.lat, max_lat = NEW.lat,
                               min_lon = NEW.lon, max_lon = NEW.lon
-        WHERE id = NEW.id;
+        WHERE id IN (SELECT k.rtree_id FROM team_rtree_keys k
+                     JOIN care_teams t ON t.id = k.team_id WHERE t.site_id = NEW.id);
     END""",
-    """CREATE TRIGGER site_rtree_delete AFTER DELETE ON sites BEGIN
-        DELETE FROM site_rtree WHERE id = OLD.id;
+    f"""CREATE TRIGGER team_rtree_provider_update AFTER UPDATE OF gender, role ON providers
+    BEGIN
+        {_unindex_teams(_TEAMS_OF_PROVIDER)}
+        {_index_teams(_TEAMS_OF_PROVIDER)}
     END""",
 ]
 POSTGIS_SPATIAL = [
@@ -98,8 +155,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_sites_postal_code"), "sites", ["postal_code"])
     op.create_index(op.f("ix_sites_state"), "sites", ["state"])
-    for statement in _spatial_ddl():
-        op.execute(statement)
 
     op.create_table(
         "care_teams",
@@ -176,9 +231,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("provider_id", "state", name=op.f("pk_provider_licenses")),
     )
     op.create_index(op.f("ix_provider_licenses_state"), "provider_licenses", ["state"])
+    for statement in _spatial_ddl():
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in ("DROP VIEW team_search_rows", "DROP TABLE team_rtree_keys"):
+            op.execute(statement)
+        op.execute("DROP TABLE team_rtree")
+    else:
+        op.drop_index("ix_sites_geog", table_name="sites")
     op.drop_index(op.f("ix_provider_licenses_state"), table_name="provider_licenses")
 
     op.drop_table("provider_licenses")
@@ -188,10 +251,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_care_teams_anesthesia_provider_id"), table_name="care_teams")
 
     op.drop_table("care_teams")
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TABLE site_rtree")
-    else:
-        op.drop_index("ix_sites_geog", table_name="sites")
     op.drop_index(op.f("ix_sites_state"), table_name="sites")
     op.drop_index(op.f("ix_sites_postal_code"), table_name="sites")
 

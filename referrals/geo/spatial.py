@@ -1,11 +1,14 @@
 """Names of the engine-specific spatial index objects that the migrations create.
 
-SQLite: the R*Tree `site_rtree` (id = sites.id), kept in step with sites by triggers.
-PostgreSQL: `sites.geog`, a PostGIS geography generated from lat/lon, with a GiST index.
+SQLite: the R*Tree `team_rtree` of open care teams (with its key table and the view
+`team_search_rows` that both are filled from), kept in step with care teams, sites and
+providers by triggers. PostgreSQL: `sites.geog`, a PostGIS geography generated from lat/lon,
+with a GiST index.
 Neither is mapped by the ORM: lat/lon stay the portable truth.
 """
 
-SITE_RTREE = "site_rtree"
+TEAM_RTREE = "team_rtree"
+TEAM_SEARCH_ROWS = "team_search_rows"
 SITE_GEOG = "geog"
 SITE_GEOG_INDEX = "ix_sites_geog"
 _POSTGIS_TABLES = {"spatial_ref_sys"}
@@ -16,5 +19,5 @@ def is_spatial(name: str | None, type_: str) -> bool:
     if name is None:
         return False
     if type_ == "table":
-        return name.startswith(SITE_RTREE) or name in _POSTGIS_TABLES
-    return name in (SITE_GEOG, SITE_GEOG_INDEX)
+        return name.startswith(TEAM_RTREE) or name in _POSTGIS_TABLES
+    return name in (SITE_GEOG, SITE_GEOG_INDEX, TEAM_SEARCH_ROWS)

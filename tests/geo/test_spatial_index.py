@@ -1,66 +1,87 @@
-"""The engine's spatial index follows sites through inserts, moves and deletes."""
+"""The engine's spatial index follows care teams, sites and providers through every change."""
 
+import pytest
 from sqlalchemy import text
 
-from tests.builders import make_site
+from tests.builders import make_care_team, make_provider, make_site
 
-NEAR_MILES = 2.0
 _SQLITE_NEAR = text(
-    "SELECT id FROM site_rtree WHERE min_lat >= :lat - 0.03 AND max_lat <= :lat + 0.03"
-    " AND min_lon >= :lon - 0.04 AND max_lon <= :lon + 0.04"
+    "SELECT id >> 30 FROM team_rtree WHERE max_lat >= :lat - 0.03 AND min_lat <= :lat + 0.03"
+    " AND max_lon >= :lon - 0.04 AND min_lon <= :lon + 0.04"
 )
 _POSTGIS_NEAR = text(
-    "SELECT id FROM sites"
-    " WHERE ST_DWithin(geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :meters)"
+    "SELECT t.id FROM care_teams t JOIN sites s ON s.id = t.site_id"
+    " WHERE ST_DWithin(s.geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, 3219)"
+    " AND t.active AND t.accepting_new_patients"
 )
 MIDTOWN = (40.7484, -73.9967)
 AUSTIN = (30.2672, -97.7431)
 
 
 def _indexed_near(session, lat: float, lon: float) -> set[int]:
-    """Ids the spatial index (not the lat/lon columns) finds within ~2 miles."""
-    if session.get_bind().dialect.name == "sqlite":
-        rows = session.execute(_SQLITE_NEAR, {"lat": lat, "lon": lon})
-    else:
-        rows = session.execute(_POSTGIS_NEAR, {"lat": lat, "lon": lon, "meters": 3218.7})
-    return set(rows.scalars())
-
-
-def test_an_inserted_site_is_in_the_index(session):
-    site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
-    assert site.id in _indexed_near(session, *MIDTOWN)
-    assert site.id not in _indexed_near(session, *AUSTIN)
-
-
-def test_a_moved_site_moves_in_the_index(session):
-    site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
-    site.lat, site.lon = AUSTIN
+    """Open teams the spatial index (not the lat/lon columns) finds within ~2 miles."""
     session.flush()
-    assert site.id in _indexed_near(session, *AUSTIN)
-    assert site.id not in _indexed_near(session, *MIDTOWN)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    query = _SQLITE_NEAR if sqlite else _POSTGIS_NEAR
+    return set(session.execute(query, {"lat": lat, "lon": lon}).scalars())
 
 
-def test_a_site_moved_through_the_api_moves_in_the_index(client, session, admin_headers):
-    site = make_site(session)
+@pytest.fixture
+def team(session):
+    return make_care_team(session, site_id=make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1]).id)
+
+
+def test_a_new_team_is_in_the_index_at_its_site(session, team):
+    assert team.id in _indexed_near(session, *MIDTOWN)
+    assert team.id not in _indexed_near(session, *AUSTIN)
+
+
+def test_a_moved_site_moves_its_teams(session, team):
+    team.site.lat, team.site.lon = AUSTIN
+    assert team.id in _indexed_near(session, *AUSTIN)
+    assert team.id not in _indexed_near(session, *MIDTOWN)
+
+
+def test_a_site_moved_through_the_api_moves_its_teams(client, session, admin_headers, team):
     body = {"state": "TX", "postal_code": "78701", "city": "Austin"}
-    response = client.patch(f"/api/v1/sites/{site.id}", json=body, headers=admin_headers)
+    response = client.patch(f"/api/v1/sites/{team.site_id}", json=body, headers=admin_headers)
     assert response.status_code == 200
-    assert site.id in _indexed_near(session, 30.2713, -97.7426)
+    assert team.id in _indexed_near(session, 30.2713, -97.7426)
 
 
-def test_a_deleted_site_leaves_the_index(session):
+def test_a_team_moved_to_another_site_moves(session, team):
+    team.site_id = make_site(session, lat=AUSTIN[0], lon=AUSTIN[1]).id
+    assert team.id in _indexed_near(session, *AUSTIN)
+    assert team.id not in _indexed_near(session, *MIDTOWN)
+
+
+@pytest.mark.parametrize("closed", ["active", "accepting_new_patients"])
+def test_a_closed_team_leaves_and_a_reopened_one_returns(session, team, closed):
+    setattr(team, closed, False)
+    assert team.id not in _indexed_near(session, *MIDTOWN)
+    setattr(team, closed, True)
+    assert team.id in _indexed_near(session, *MIDTOWN)
+
+
+def test_a_deleted_team_leaves_the_index(session, team):
+    team_id = team.id
+    session.delete(team)
+    assert team_id not in _indexed_near(session, *MIDTOWN)
+
+
+def test_a_changed_psychiatrist_is_reindexed(session, team):
+    team.psychiatrist.gender = "male"
+    team.psychiatrist_id = make_provider(session, gender="nonbinary").id
+    assert team.id in _indexed_near(session, *MIDTOWN)
+
+
+def test_the_index_holds_exactly_the_open_teams(session):
     site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
-    site_id = site.id
-    session.delete(site)
-    session.flush()
-    assert site_id not in _indexed_near(session, *MIDTOWN)
-
-
-def test_the_index_holds_exactly_the_sites(session):
-    sites = [make_site(session, lat=MIDTOWN[0] + i * 1e-4, lon=MIDTOWN[1]) for i in range(50)]
-    for site in sites[::2]:
-        session.delete(site)
-    session.flush()
+    teams = [make_care_team(session, site_id=site.id) for _ in range(30)]
+    for team in teams[::3]:
+        session.delete(team)
+    for team in teams[1::3]:
+        team.active = False
     found = _indexed_near(session, *MIDTOWN)
-    assert {s.id for s in sites[1::2]} <= found
-    assert not {s.id for s in sites[::2]} & found
+    assert {t.id for t in teams[2::3]} <= found
+    assert not {t.id for t in teams[::3] + teams[1::3]} & found
