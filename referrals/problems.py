@@ -23,6 +23,8 @@ def _message(error: dict) -> str:
         return "is required"
     if error["type"] == "json_invalid":
         return "is not valid JSON"
+    if error["msg"].startswith("value is not a valid email address"):
+        return "is not a valid email address"  # the validator's reason may quote the address
     return error["msg"].removeprefix("Value error, ")
 
 
@@ -37,7 +39,10 @@ async def _referrals_error(_: Request, exc: ReferralsError) -> JSONResponse:
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [FieldError(_field_name(e["loc"]), _message(e)) for e in exc.errors()]
+    errors = [
+        FieldError("body" if e["type"] == "json_invalid" else _field_name(e["loc"]), _message(e))
+        for e in exc.errors()
+    ]
     return _respond(ReferralsError("The request has invalid fields.", errors, status=422))
 
 

@@ -89,8 +89,14 @@ def app(settings, session):
     app = create_app(settings)
 
     def test_session() -> Iterator[Session]:
-        yield session
-        session.commit()
+        """Each request in a savepoint of the test's transaction, as in `get_session`."""
+        request = session.begin_nested()
+        try:
+            yield session
+            request.commit()
+        except BaseException:
+            request.rollback()
+            raise
 
     app.dependency_overrides[get_session] = test_session
     yield app

@@ -71,7 +71,7 @@ class Provider(Timestamped, Base):
 
     @languages.setter
     def languages(self, codes: list[str]) -> None:
-        self.language_rows = [ProviderLanguage(code=code) for code in dict.fromkeys(codes)]
+        self.language_rows = [ProviderLanguage(code=code) for code in sorted(set(codes))]
 
     @property
     def licensed_states(self) -> list[str]:
@@ -79,7 +79,7 @@ class Provider(Timestamped, Base):
 
     @licensed_states.setter
     def licensed_states(self, states: list[str]) -> None:
-        self.license_rows = [ProviderLicense(state=state) for state in dict.fromkeys(states)]
+        self.license_rows = [ProviderLicense(state=state) for state in sorted(set(states))]
 
 
 class Site(Timestamped, Base):

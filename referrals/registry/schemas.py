@@ -1,9 +1,17 @@
 """Request and response shapes of the registry."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, EmailStr, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from referrals.registry import npi
 from referrals.registry.vocab import Condition, Credential, Gender, Modality, Payer, Program, Role
@@ -36,6 +44,19 @@ Age = Annotated[int, Field(ge=0, le=120)]
 Sorted = BeforeValidator(sorted)
 
 
+class UpdateModel(RequestModel):
+    """A partial update: a field left out keeps its value; only `nullable` ones may be null."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _not_null(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("may not be null")
+        return value
+
+
 class ProviderFields(RequestModel):
     first_name: Name
     last_name: Name
@@ -53,7 +74,9 @@ class ProviderCreate(ProviderFields):
     npi: Npi
 
 
-class ProviderUpdate(RequestModel):
+class ProviderUpdate(UpdateModel):
+    nullable = frozenset({"gender", "email", "phone"})
+
     first_name: Name | None = None
     last_name: Name | None = None
     credential: Credential | None = None
@@ -100,7 +123,9 @@ class SiteCreate(SiteFields):
     key: Slug
 
 
-class SiteUpdate(RequestModel):
+class SiteUpdate(UpdateModel):
+    nullable = frozenset({"address_line1", "address_line2", "phone"})
+
     name: Text | None = None
     address_line1: Text | None = None
     address_line2: Text | None = None
@@ -155,7 +180,9 @@ class CareTeamCreate(CareTeamFields):
     site_id: PublicId
 
 
-class CareTeamUpdate(RequestModel):
+class CareTeamUpdate(UpdateModel):
+    nullable = frozenset({"self_pay_price_usd", "verified_at"})
+
     psychiatrist_id: PublicId | None = None
     anesthesia_provider_id: PublicId | None = None
     site_id: PublicId | None = None

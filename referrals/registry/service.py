@@ -37,9 +37,14 @@ _CREDENTIALS = {
 }
 
 
+_MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL
+
+
 def parse_id(value: str) -> int | None:
     """The row id behind a public id, or None when it cannot be one."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+    if not (value.isascii() and value.isdigit() and len(value) < 11):
+        return None
+    return int(value) if int(value) <= _MAX_ID else None
 
 
 M = TypeVar("M", bound=Base)
@@ -64,9 +69,9 @@ def page(session: Session, query: Select, *, limit: int, offset: int) -> Page:
 
 def delete(session: Session, row: Base) -> None:
     """Delete a row; 409 while other rows still point at it."""
-    session.delete(row)
     try:
         with session.begin_nested():
+            session.delete(row)
             session.flush()
     except IntegrityError:
         raise Conflict("It is still part of a care team; remove or change those first.") from None
@@ -77,9 +82,15 @@ def _apply(row: Base, changes: dict[str, Any]) -> None:
         setattr(row, name, value)
 
 
-def _flush_unique(session: Session, what: str) -> None:
+def _add_unique(session: Session, row: Base, what: str) -> None:
+    """Insert a row; 409 when it repeats a unique key.
+
+    The row is added inside the savepoint: `begin_nested()` flushes pending rows first, so a
+    row added before it would fail outside the savepoint and leave the session unusable.
+    """
     try:
         with session.begin_nested():
+            session.add(row)
             session.flush()
     except IntegrityError:
         raise Conflict(f"Another {what} already exists.") from None
@@ -90,14 +101,13 @@ def _flush_unique(session: Session, what: str) -> None:
 
 def _check_credential(provider: Provider) -> None:
     if Credential(provider.credential) not in _CREDENTIALS[Role(provider.role)]:
-        raise InvalidInput.on("credential", f"is not a credential of the role {provider.role}")
+        raise InvalidInput.on("credential", "does not fit the role")
 
 
 def create_provider(session: Session, *, data: ProviderCreate) -> Provider:
     provider = Provider(**data.model_dump())
     _check_credential(provider)
-    session.add(provider)
-    _flush_unique(session, "provider with this NPI")
+    _add_unique(session, provider, "provider with this NPI")
     return provider
 
 
@@ -173,8 +183,7 @@ def _check_coordinates(lat: float | None, lon: float | None) -> bool:
 def create_site(session: Session, *, data: SiteCreate) -> Site:
     site = Site(**data.model_dump())
     _place(site, located=_check_coordinates(data.lat, data.lon))
-    session.add(site)
-    _flush_unique(session, "site with this key")
+    _add_unique(session, site, "site with this key")
     return site
 
 
@@ -229,8 +238,7 @@ def _references(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
 
 def create_care_team(session: Session, *, data: CareTeamCreate) -> CareTeam:
     team = CareTeam(**_references(session, data.model_dump()))
-    session.add(team)
-    _flush_unique(session, "care team with this key")
+    _add_unique(session, team, "care team with this key")
     session.refresh(team)
     return team
 
