@@ -7,6 +7,7 @@ from referrals import __version__, problems
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.deps import SessionDep, document_roles
+from referrals.matching.router import router as matching_router
 from referrals.registry.router import router as registry_router
 
 health = APIRouter(tags=["health"])
@@ -42,5 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     problems.install(app)
     app.include_router(health)
-    app.include_router(document_roles(registry_router), prefix="/api/v1")
+    for router in (registry_router, matching_router):
+        app.include_router(document_roles(router), prefix="/api/v1")
     return app

@@ -1,0 +1,1 @@
+"""Ranked, explained care teams for a patient's location and preferences."""

@@ -1,0 +1,106 @@
+"""Reasons a staff member can read to a patient: why a team is where it is."""
+
+import pycountry
+
+from referrals.matching.ranking import Preference, Preferences, Ranked
+from referrals.matching.schemas import MatchQuery
+from referrals.registry.vocab import Condition, Modality, Payer, Program, Role
+
+MODALITIES = {
+    Modality.iv_infusion: "IV ketamine infusion",
+    Modality.im_injection: "IM ketamine injection",
+    Modality.intranasal_esketamine: "intranasal esketamine (Spravato)",
+    Modality.oral_sublingual: "oral or sublingual ketamine",
+    Modality.ketamine_assisted_psychotherapy: "ketamine-assisted psychotherapy",
+}
+CONDITIONS = {
+    Condition.ptsd: "PTSD",
+    Condition.depression: "depression",
+    Condition.anxiety: "anxiety",
+    Condition.ocd: "OCD",
+    Condition.suicidal_ideation: "suicidal ideation",
+    Condition.chronic_pain: "chronic pain",
+}
+PAYERS = {
+    Payer.aetna: "Aetna",
+    Payer.bcbs: "Blue Cross Blue Shield",
+    Payer.cigna: "Cigna",
+    Payer.united: "UnitedHealthcare",
+    Payer.medicare: "Medicare",
+    Payer.medicaid: "Medicaid",
+    Payer.tricare: "TRICARE",
+    Payer.va_community_care: "VA Community Care",
+    Payer.self_pay: "self-pay",
+    Payer.humana: "Humana",
+    Payer.kaiser: "Kaiser Permanente",
+}
+PROGRAMS = {
+    Program.veterans: "a veterans program",
+    Program.first_responders: "a first-responders program",
+    Program.lgbtq_affirming: "LGBTQ-affirming care",
+    Program.sliding_scale: "sliding-scale fees",
+}
+ANESTHESIA = {Role.anesthesiologist: "an anesthesiologist", Role.crna: "a nurse anesthetist (CRNA)"}
+
+
+def language_name(code: str) -> str:
+    language = pycountry.languages.get(alpha_2=code)
+    return language.name if language else code
+
+
+def _wait(days: int) -> str:
+    if days == 0:
+        return "first visit without a wait"
+    return f"first visit in about {days} day{'s' if days > 1 else ''}"
+
+
+def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
+    """Why the team fits: its distance and wait, each filter it passed, each preference met."""
+    c = ranked.candidate
+    said = [f"{c.distance_miles:.1f} miles away", _wait(c.wait_days)]
+    said += [f"offers {MODALITIES[m]}" for m in query.modality if m in team["modalities"]]
+    said += [f"treats {CONDITIONS[condition]}" for condition in query.condition]
+    if query.insurance:
+        said.append(f"accepts {PAYERS[query.insurance]}")
+    if query.max_price_usd is not None:
+        said.append(
+            f"self-pay ${team['self_pay_price_usd']} per treatment, within ${query.max_price_usd}"
+        )
+    if query.language:
+        said.append(f"psychiatrist speaks {language_name(query.language)}")
+    said += [_met(p, query, c) for p in ranked.met]
+    given = len(ranked.met) + len(ranked.unmet)
+    if given:
+        said.append(f"meets {len(ranked.met)} of {given} preferences")
+    return said
+
+
+def _met(preference: Preference, query: MatchQuery, candidate) -> str:
+    return {
+        Preference.psychiatrist_gender: lambda: f"psychiatrist is {query.psychiatrist_gender}",
+        Preference.anesthesia_type: lambda: (
+            f"anesthesia by {ANESTHESIA[candidate.anesthesia_role]}"
+        ),
+        Preference.telehealth: lambda: "offers telehealth consults",
+        Preference.program: lambda: f"has {PROGRAMS[query.program]}",
+    }[preference]()
+
+
+def unmet(ranked: Ranked, preferences: Preferences) -> list[str]:
+    """Each given preference the team does not meet, said plainly."""
+    c = ranked.candidate
+    gender = preferences.psychiatrist_gender
+    said = {
+        Preference.psychiatrist_gender: lambda: (
+            f"psychiatrist is not {gender} as preferred"
+            if c.psychiatrist_gender
+            else f"psychiatrist's gender is not listed ({gender} preferred)"
+        ),
+        Preference.anesthesia_type: lambda: (
+            f"anesthesia is by {ANESTHESIA[c.anesthesia_role]},"
+            f" not {ANESTHESIA[preferences.anesthesia_type]} as preferred"
+        ),
+        Preference.telehealth: lambda: "no telehealth consults",
+        Preference.program: lambda: f"does not have {PROGRAMS[preferences.program]}",
+    }
+    return [said[p]() for p in ranked.unmet]

@@ -1,0 +1,147 @@
+"""Matching: resolve the origin, count and rank the candidates, explain the best."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from referrals.errors import InvalidInput
+from referrals.geo.gazetteer import zip_place
+from referrals.matching import explain, postgis_search, ranking, sqlite_search
+from referrals.matching.filters import HardFilters
+from referrals.matching.ranking import Preferences, Ranked
+from referrals.matching.schemas import Match, MatchQuery, MatchResponse, Origin
+from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
+
+FIRST_SEARCH_MILES = 5.0
+
+_psychiatrist, _anesthesia = aliased(Provider), aliased(Provider)
+_PERSON = ("id", "first_name", "last_name", "credential", "role", "gender")
+_SITE = (
+    "id", "name", "address_line1", "address_line2", "city", "state", "postal_code",
+    "lat", "lon", "phone", "wheelchair_accessible",
+)  # fmt: skip
+_TEAM = (
+    "id", "modalities", "conditions", "insurance_accepted", "programs",
+    "self_pay_price_usd", "telehealth_consults",
+)  # fmt: skip
+DETAILS = (
+    select(
+        *(getattr(CareTeam, c).label(c) for c in _TEAM),
+        *(getattr(_psychiatrist, c).label(f"psychiatrist_{c}") for c in _PERSON),
+        *(getattr(_anesthesia, c).label(f"anesthesia_{c}") for c in _PERSON),
+        *(getattr(Site, c).label(f"site_{c}") for c in _SITE),
+    )
+    .join(_psychiatrist, _psychiatrist.id == CareTeam.psychiatrist_id)
+    .join(_anesthesia, _anesthesia.id == CareTeam.anesthesia_provider_id)
+    .join(Site, Site.id == CareTeam.site_id)
+)
+LANGUAGES = select(ProviderLanguage.provider_id, ProviderLanguage.code).order_by(
+    ProviderLanguage.code
+)
+
+
+def origin_of(query: MatchQuery) -> Origin:
+    """Where the patient is: a ZIP from the gazetteer, or the given lat/lon."""
+    located = query.lat is not None or query.lon is not None
+    if query.postal_code is not None and located:
+        raise InvalidInput.on("postal_code", "give either postal_code or lat and lon, not both")
+    if query.postal_code is not None:
+        place = zip_place(query.postal_code)
+        if place is None:
+            raise InvalidInput.on("postal_code", "is not a known US ZIP code")
+        return Origin(postal_code=place.zip_code, lat=place.lat, lon=place.lon, label=place.label)
+    if query.lat is None or query.lon is None:
+        missing = "postal_code" if not located else ("lat" if query.lat is None else "lon")
+        message = "or lat and lon is required" if not located else "is required with the other"
+        raise InvalidInput.on(missing, message)
+    label = f"{query.lat:.4f}, {query.lon:.4f}"
+    return Origin(postal_code=None, lat=query.lat, lon=query.lon, label=label)
+
+
+def preferences_of(query: MatchQuery) -> Preferences:
+    return Preferences(
+        psychiatrist_gender=query.psychiatrist_gender,
+        anesthesia_type=query.anesthesia_type,
+        telehealth=bool(query.telehealth),
+        program=query.program,
+    )
+
+
+def _engine(session: Session):
+    return sqlite_search if session.get_bind().dialect.name == "sqlite" else postgis_search
+
+
+def best(
+    session: Session, origin: Origin, query: MatchQuery, preferences: Preferences
+) -> list[Ranked]:
+    """The first `limit` teams, searching outwards until no farther team could outrank them."""
+    search, filters = _engine(session), HardFilters.of(query)
+    bonus, radius = preferences.max_bonus_miles, query.radius_miles
+    miles = min(FIRST_SEARCH_MILES, radius)
+    while True:
+        found = search.candidates(session, origin.lat, origin.lon, miles, filters)
+        ranked = ranking.rank(found, preferences)
+        if miles >= radius or ranking.settled(
+            ranked, limit=query.limit, searched_miles=miles, bonus=bonus
+        ):
+            return ranked[: query.limit]
+        miles = min(
+            radius,
+            ranking.next_search_miles(ranked, limit=query.limit, searched_miles=miles, bonus=bonus),
+        )
+
+
+def _details(session: Session, team_ids: list[int]) -> dict[int, dict]:
+    rows = session.execute(DETAILS.where(CareTeam.id.in_(team_ids))).mappings().all()
+    people = {r[f"{who}_id"] for r in rows for who in ("psychiatrist", "anesthesia")}
+    languages: dict[int, list[str]] = {}
+    for provider_id, code in session.execute(
+        LANGUAGES.where(ProviderLanguage.provider_id.in_(people))
+    ):
+        languages.setdefault(provider_id, []).append(code)
+    details = {}
+    for row in rows:
+        team = {c: row[c] for c in _TEAM}
+        for who in ("psychiatrist", "anesthesia"):
+            team[who] = {c: row[f"{who}_{c}"] for c in _PERSON}
+            team[who]["languages"] = languages.get(team[who]["id"], [])
+        team["site"] = {c: row[f"site_{c}"] for c in _SITE}
+        details[row["id"]] = team
+    return details
+
+
+def _match(rank: int, ranked: Ranked, team: dict, query: MatchQuery, preferences) -> Match:
+    return Match(
+        care_team_id=team["id"],
+        rank=rank,
+        score=round(ranked.score, 2),
+        distance_miles=round(ranked.candidate.distance_miles, 2),
+        psychiatrist=team["psychiatrist"],
+        anesthesia_provider=team["anesthesia"],
+        site=team["site"],
+        modalities=sorted(team["modalities"]),
+        conditions=sorted(team["conditions"]),
+        insurance_accepted=sorted(team["insurance_accepted"]),
+        programs=sorted(team["programs"]),
+        self_pay_price_usd=team["self_pay_price_usd"],
+        telehealth_consults=team["telehealth_consults"],
+        wait_days=ranked.candidate.wait_days,
+        reasons=explain.reasons(ranked, team, query),
+        unmet_preferences=explain.unmet(ranked, preferences),
+    )
+
+
+def find_matches(session: Session, *, query: MatchQuery) -> MatchResponse:
+    """Ranked, explained care teams for a location, hard filters and soft preferences."""
+    origin = origin_of(query)
+    preferences = preferences_of(query)
+    search = _engine(session)
+    total = search.count(session, origin.lat, origin.lon, query.radius_miles, HardFilters.of(query))
+    top = best(session, origin, query, preferences) if total else []
+    details = _details(session, [r.candidate.care_team_id for r in top])
+    matches = [
+        _match(i, ranked, details[ranked.candidate.care_team_id], query, preferences)
+        for i, ranked in enumerate(top, start=1)
+    ]
+    return MatchResponse(
+        origin=origin, radius_miles=query.radius_miles, total=total, matches=matches
+    )

@@ -1,0 +1,101 @@
+"""Candidate search on SQLite: one R*Tree of open care teams, never leaving its pages.
+
+Each `team_rtree` entry (see the registry migration) spans lat, lon, self-pay price,
+minimum age and wait days, and its id packs the team id with the bit sets the filters and
+preferences test, so that a search reads no other table (but for a language filter).
+"""
+
+from math import asin, cos, degrees, radians, sin, sqrt
+
+from sqlalchemy.orm import Session
+
+from referrals.geo.distance import EARTH_RADIUS_MILES
+from referrals.matching.filters import HardFilters
+from referrals.matching.ranking import Candidate
+from referrals.registry.vocab import Gender, Program, Role
+
+# The id's layout; the view team_search_rows in the migration writes the same.
+CONDITION_SHIFT, PAYER_SHIFT, PROGRAM_SHIFT = 5, 11, 22
+TELEHEALTH_BIT, GENDER_SHIFT, CRNA_BIT, TEAM_SHIFT = 1 << 26, 27, 1 << 29, 30
+GENDERS = (None, Gender.female, Gender.male, Gender.nonbinary)
+PROGRAMS = tuple(Program)
+
+_DISTANCE = f"""2 * {EARTH_RADIUS_MILES} * asin(sqrt(
+    pow(sin(radians(r.min_lat - :lat) / 2), 2)
+    + :cos_lat * cos(radians(r.min_lat)) * pow(sin(radians(r.min_lon - :lon) / 2), 2)))"""
+_FILTERS = """r.max_lat >= :lat_lo AND r.min_lat <= :lat_hi
+    AND r.max_lon >= :lon_lo AND r.min_lon <= :lon_hi
+    AND r.min_price <= :max_price AND r.min_age <= :age
+    AND (r.id & :modalities) != 0 AND (r.id & :conditions) = :conditions
+    AND (r.id & :payer) = :payer
+    AND (:language IS NULL OR EXISTS (
+        SELECT 1 FROM care_teams t JOIN provider_languages l
+          ON l.provider_id = t.psychiatrist_id AND l.code = :language
+        WHERE t.id = r.id >> 30))"""
+CANDIDATES = f"""SELECT r.id, r.min_wait, {_DISTANCE} AS distance FROM team_rtree r
+WHERE {_FILTERS} AND distance <= :radius"""
+# Inside a box inscribed in the circle no distance needs computing.
+COUNT = f"""SELECT count(*) FROM team_rtree r WHERE {_FILTERS}
+    AND ((r.min_lat BETWEEN :in_lat_lo AND :in_lat_hi
+          AND r.min_lon BETWEEN :in_lon_lo AND :in_lon_hi)
+         OR {_DISTANCE} <= :radius)"""
+
+
+def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str, float]:
+    """A lat/lon box around a circle of `miles` (or, with `prefix` "in_", inside it)."""
+    angle = miles / EARTH_RADIUS_MILES
+    if prefix:
+        angle = angle / sqrt(2) * 0.95
+    dlat = degrees(angle)
+    widest = cos(radians(min(89.9, abs(lat) + dlat)))
+    ratio = sin(angle) / widest if not prefix else angle / widest
+    dlon = 180.0 if ratio >= 1 else degrees(asin(ratio) if not prefix else ratio)
+    return {
+        f"{prefix}lat_lo": lat - dlat,
+        f"{prefix}lat_hi": lat + dlat,
+        f"{prefix}lon_lo": lon - dlon,
+        f"{prefix}lon_hi": lon + dlon,
+    }
+
+
+def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
+    return {
+        "lat": lat,
+        "lon": lon,
+        "cos_lat": cos(radians(lat)),
+        "radius": miles,
+        "modalities": filters.modalities,
+        "conditions": filters.conditions << CONDITION_SHIFT,
+        "payer": filters.payer << PAYER_SHIFT,
+        "max_price": filters.max_price,
+        "age": filters.patient_age,
+        "language": filters.language,
+        **_box(lat, lon, miles),
+    }
+
+
+def _candidate(packed: int, wait_days: float, distance: float) -> Candidate:
+    programs = (packed >> PROGRAM_SHIFT) & 0b1111
+    return Candidate(
+        care_team_id=packed >> TEAM_SHIFT,
+        distance_miles=distance,
+        wait_days=int(wait_days),
+        psychiatrist_gender=GENDERS[(packed >> GENDER_SHIFT) & 0b11],
+        anesthesia_role=Role.crna if packed & CRNA_BIT else Role.anesthesiologist,
+        telehealth=bool(packed & TELEHEALTH_BIT),
+        programs=frozenset(p for i, p in enumerate(PROGRAMS) if programs >> i & 1),
+    )
+
+
+def count(session: Session, lat: float, lon: float, miles: float, filters: HardFilters) -> int:
+    """How many open teams within `miles` pass the filters."""
+    params = _params(lat, lon, miles, filters) | _box(lat, lon, miles, prefix="in_")
+    return session.connection().exec_driver_sql(COUNT, params).scalar_one()
+
+
+def candidates(
+    session: Session, lat: float, lon: float, miles: float, filters: HardFilters
+) -> list[Candidate]:
+    """Every open team within `miles` that passes the filters."""
+    rows = session.connection().exec_driver_sql(CANDIDATES, _params(lat, lon, miles, filters))
+    return [_candidate(*row) for row in rows]

@@ -1,0 +1,135 @@
+"""`GET /matches` from the staff's side: bad queries, the widened search, the explanations."""
+
+import pytest
+
+from tests.builders import make_anesthesia_provider, make_care_team, make_provider, make_site
+
+MIDTOWN = (40.7484, -73.9967)
+
+
+def _matches(client, headers, **params):
+    return client.get("/api/v1/matches", params=params, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({}, "postal_code"),
+        ({"postal_code": "10001", "lat": 40.7, "lon": -74.0}, "postal_code"),
+        ({"lat": 40.7}, "lon"),
+        ({"lon": -74.0}, "lat"),
+        ({"postal_code": "00000"}, "postal_code"),
+        ({"postal_code": "1000"}, "postal_code"),
+        ({"postal_code": "10001", "radius_miles": 0.5}, "radius_miles"),
+        ({"postal_code": "10001", "radius_miles": 501}, "radius_miles"),
+        ({"postal_code": "10001", "limit": 0}, "limit"),
+        ({"postal_code": "10001", "limit": 101}, "limit"),
+        ({"postal_code": "10001", "modality": "smoked"}, "modality.0"),
+        ({"postal_code": "10001", "condition": "flu"}, "condition.0"),
+        ({"postal_code": "10001", "insurance": "acme"}, "insurance"),
+        ({"postal_code": "10001", "psychiatrist_gender": "other"}, "psychiatrist_gender"),
+        ({"postal_code": "10001", "anesthesia_type": "nurse"}, "anesthesia_type"),
+        ({"postal_code": "10001", "program": "vip"}, "program"),
+        ({"postal_code": "10001", "language": "xx"}, "language"),
+        ({"postal_code": "10001", "max_price_usd": -1}, "max_price_usd"),
+        ({"postal_code": "10001", "patient_age": 121}, "patient_age"),
+        ({"lat": 91, "lon": -74.0}, "lat"),
+        ({"lat": 40.7, "lon": -181}, "lon"),
+        ({"postal_code": "10001", "sort": "price"}, "sort"),
+    ],
+)
+def test_a_bad_query_is_422_naming_the_field(client, staff_headers, params, field):
+    response = _matches(client, staff_headers, **params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert field in [error["field"] for error in response.json()["errors"]]
+
+
+def test_a_farther_team_meeting_a_preference_beats_nearer_ones(client, session, staff_headers):
+    near_site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
+    male = make_provider(session, gender="male")
+    for _ in range(12):
+        make_care_team(session, site_id=near_site.id, psychiatrist_id=male.id, wait_days=3)
+    far_site = make_site(session, lat=MIDTOWN[0] + 0.11, lon=MIDTOWN[1])  # ~7.6 miles north
+    female = make_provider(session, gender="female")
+    far = make_care_team(session, site_id=far_site.id, psychiatrist_id=female.id, wait_days=3)
+
+    body = _matches(
+        client, staff_headers, lat=MIDTOWN[0], lon=MIDTOWN[1], psychiatrist_gender="female"
+    ).json()
+
+    assert body["total"] == 13
+    first = body["matches"][0]
+    assert first["care_team_id"] == str(far.id)
+    assert first["unmet_preferences"] == []
+    assert "psychiatrist is female" in first["reasons"]
+    assert body["matches"][1]["unmet_preferences"] == ["psychiatrist is not female as preferred"]
+
+
+def test_reasons_and_origin_read_plainly(client, session, staff_headers):
+    crna = make_anesthesia_provider(session)
+    spanish = make_provider(session, languages=["en", "es"])
+    make_care_team(
+        session,
+        psychiatrist_id=spanish.id,
+        anesthesia_provider_id=crna.id,
+        site_id=make_site(session, postal_code="10118").id,
+        modalities=["iv_infusion"],
+        insurance_accepted=["aetna"],
+        self_pay_price_usd=450,
+        telehealth_consults=False,
+        wait_days=7,
+    )
+    body = _matches(
+        client,
+        staff_headers,
+        postal_code="10001",
+        modality="iv_infusion",
+        insurance="aetna",
+        max_price_usd=500,
+        language="es",
+        anesthesia_type="anesthesiologist",
+        telehealth="true",
+    ).json()
+
+    assert body["origin"] == {
+        "postal_code": "10001",
+        "lat": 40.7484,
+        "lon": -73.9967,
+        "label": "New York, NY 10001",
+    }
+    (match,) = body["matches"]
+    assert match["reasons"][:7] == [
+        f"{match['distance_miles']:.1f} miles away",
+        "first visit in about 7 days",
+        "offers IV ketamine infusion",
+        "accepts Aetna",
+        "self-pay $450 per treatment, within $500",
+        "psychiatrist speaks Spanish",
+        "meets 0 of 2 preferences",
+    ]
+    assert match["unmet_preferences"] == [
+        "anesthesia is by a nurse anesthetist (CRNA), not an anesthesiologist as preferred",
+        "no telehealth consults",
+    ]
+    assert match["psychiatrist"]["languages"] == ["en", "es"]
+
+
+def test_closed_and_filtered_teams_are_not_counted(client, session, staff_headers):
+    site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
+    make_care_team(session, site_id=site.id, active=False)
+    make_care_team(session, site_id=site.id, accepting_new_patients=False)
+    make_care_team(session, site_id=site.id, min_patient_age=21)
+    make_care_team(session, site_id=site.id, self_pay_price_usd=None)
+    kept = make_care_team(session, site_id=site.id, self_pay_price_usd=400)
+    body = _matches(
+        client, staff_headers, lat=MIDTOWN[0], lon=MIDTOWN[1], patient_age=19, max_price_usd=400
+    ).json()
+    assert body["total"] == 1
+    assert [m["care_team_id"] for m in body["matches"]] == [str(kept.id)]
+
+
+def test_no_team_in_range_is_an_empty_answer(client, staff_headers):
+    body = _matches(client, staff_headers, postal_code="59001", radius_miles=1).json()
+    assert body["total"] == 0
+    assert body["matches"] == []
