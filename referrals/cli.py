@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
@@ -17,6 +18,9 @@ from referrals.auth.models import Role
 from referrals.config import get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.errors import InvalidInput
+from referrals.matching import service as matching
+from referrals.matching import table
+from referrals.matching.schemas import MatchQuery
 from referrals.registry import seeding
 from referrals.registry.models import CareTeam
 from referrals.registry.schemas import SeedFile
@@ -99,6 +103,59 @@ def serve(
         if empty:
             _seed(settings.seed_file)
     uvicorn.run("referrals.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def match(
+    postal_code: Annotated[str | None, typer.Option(help="The patient's 5-digit ZIP.")] = None,
+    lat: Annotated[float | None, typer.Option(help="Or a latitude...")] = None,
+    lon: Annotated[float | None, typer.Option(help="...and a longitude.")] = None,
+    radius: Annotated[float, typer.Option(help="Miles.")] = 50,
+    modality: Annotated[list[str] | None, typer.Option(help="Offers any of (repeat).")] = None,
+    condition: Annotated[list[str] | None, typer.Option(help="Treats all of (repeat).")] = None,
+    insurance: Annotated[str | None, typer.Option(help="Accepts this payer.")] = None,
+    max_price: Annotated[int | None, typer.Option(help="Self-pay USD at most.")] = None,
+    language: Annotated[str | None, typer.Option(help="Psychiatrist speaks (ISO 639-1).")] = None,
+    age: Annotated[int | None, typer.Option(help="The patient's age.")] = None,
+    gender: Annotated[str | None, typer.Option(help="Preferred psychiatrist gender.")] = None,
+    anesthesia: Annotated[
+        str | None, typer.Option(help="Preferred: anesthesiologist|crna.")
+    ] = None,
+    telehealth: Annotated[bool, typer.Option(help="Prefer telehealth consults.")] = False,
+    program: Annotated[str | None, typer.Option(help="Preferred program, e.g. veterans.")] = None,
+    limit: Annotated[int, typer.Option(help="How many teams.")] = 10,
+) -> None:
+    """Search the registry like GET /matches and print a table."""
+    given = {
+        "postal_code": postal_code,
+        "lat": lat,
+        "lon": lon,
+        "radius_miles": radius,
+        "modality": modality or [],
+        "condition": condition or [],
+        "insurance": insurance,
+        "max_price_usd": max_price,
+        "language": language,
+        "patient_age": age,
+        "psychiatrist_gender": gender,
+        "anesthesia_type": anesthesia,
+        "telehealth": telehealth or None,
+        "program": program,
+        "limit": limit,
+    }
+    try:
+        query = MatchQuery(**{k: v for k, v in given.items() if v is not None})
+        with _sessionmaker()() as session:
+            answer = matching.find_matches(session, query=query)
+    except ValidationError as exc:
+        for error in exc.errors():
+            err.print(f"[red]{'.'.join(map(str, error['loc']))}[/red]: {error['msg']}")
+        raise typer.Exit(2) from None
+    except InvalidInput as exc:
+        for error in exc.errors:
+            err.print(f"[red]{error.field}[/red]: {error.message}")
+        raise typer.Exit(2) from None
+    Console().print(table.render(answer))
 
 
 @keys_app.command("create")

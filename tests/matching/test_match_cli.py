@@ -1,0 +1,45 @@
+"""`referrals match` prints the same answer as GET /matches, as a table."""
+
+import subprocess
+import sys
+
+import pytest
+
+from referrals import migrations
+from referrals.config import Settings
+from referrals.db import make_engine, make_sessionmaker
+from referrals.registry import seeding
+from referrals.registry.schemas import SeedFile
+
+
+@pytest.fixture(scope="module")
+def seeded_url(new_database_url) -> str:
+    url = new_database_url()
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine).begin() as session:
+        seeding.load(session, seed=SeedFile.model_validate_json(Settings().seed_file.read_bytes()))
+    engine.dispose()
+    return url
+
+
+def _match(url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "referrals.cli", "match", *args],
+        env={"REFERRALS_DATABASE_URL": url, "PATH": "", "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_match_prints_a_ranked_table(seeded_url):
+    result = _match(seeded_url, "--postal-code", "10001", "--modality", "iv_infusion")
+    assert result.returncode == 0, result.stderr
+    assert "care teams within 50 miles of New York, NY 10001" in result.stdout
+    assert "offers IV ketamine infusion" in result.stdout
+
+
+def test_match_names_a_bad_option(seeded_url):
+    result = _match(seeded_url, "--postal-code", "00000")
+    assert result.returncode == 2
+    assert "postal_code" in result.stderr
