@@ -11,7 +11,7 @@ def render(answer: MatchResponse) -> Table:
     table = Table(
         title=f"{answer.total} care teams within {answer.radius_miles:g} miles of "
         f"{answer.origin.label}",
-        caption="score = miles + 0.5 × wait days − 10 × preferences met; lowest first",
+        caption="score = miles + 0.5 * wait days - 10 * preferences met; lowest first",
     )
     for column in ("#", "miles", "wait", "psychiatrist / anesthesia", "site", "offers", "why"):
         table.add_column(column, overflow="fold")
