@@ -17,32 +17,33 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# The R*Tree holds one entry per care team that is active and accepting new patients, with
-# everything a search filters or ranks on, so that a search never leaves the tree's pages:
-# 5 dimensions (lat, lon, self-pay price, minimum age, wait days) and an id that packs the
-# team id with its bit sets (layout in referrals/matching/sqlite_search.py).
+# The R*Tree holds one entry per care team that is active and accepting new patients. It is
+# two-dimensional (lat, lon), which keeps its pages clustered in space, and its id packs the
+# team id with its wait and the bit sets that filters and preferences test, so that a search
+# reads no other table unless it filters by price, age or language (layout:
+# referrals/matching/sqlite_search.py).
 TEAM_SEARCH_ROWS = """
 CREATE VIEW team_search_rows AS
 SELECT t.id AS team_id,
-       (t.id << 30) | t.modalities | (t.conditions << 5) | (t.insurance_accepted << 11)
+       (t.id << 39) | (min(t.wait_days, 511) << 30)
+       | t.modalities | (t.conditions << 5) | (t.insurance_accepted << 11)
        | (t.programs << 22) | (t.telehealth_consults << 26)
        | ((CASE p.gender WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN 'nonbinary' THEN 3
            ELSE 0 END) << 27)
        | ((a.role = 'crna') << 29) AS rtree_id,
-       s.lat, s.lon, coalesce(t.self_pay_price_usd, 1e9) AS price,
-       t.min_patient_age AS min_age, t.wait_days
+       s.lat, s.lon
 FROM care_teams t
 JOIN sites s ON s.id = t.site_id
 JOIN providers p ON p.id = t.psychiatrist_id
 JOIN providers a ON a.id = t.anesthesia_provider_id
 WHERE t.active AND t.accepting_new_patients
 """
+MAX_TEAM_ID = (1 << 24) - 1
 
 
 def _index_teams(teams: str) -> str:
     return f"""
-        INSERT INTO team_rtree SELECT rtree_id, lat, lat, lon, lon, price, price,
-               min_age, min_age, wait_days, wait_days
+        INSERT INTO team_rtree SELECT rtree_id, lat, lat, lon, lon
         FROM team_search_rows WHERE team_id IN ({teams});
         INSERT INTO team_rtree_keys SELECT team_id, rtree_id
         FROM team_search_rows WHERE team_id IN ({teams});"""
@@ -59,13 +60,15 @@ _TEAMS_OF_PROVIDER = (
     "SELECT id FROM care_teams WHERE psychiatrist_id = NEW.id OR anesthesia_provider_id = NEW.id"
 )
 SQLITE_SPATIAL = [
-    """CREATE VIRTUAL TABLE team_rtree USING rtree(
-        id, min_lat, max_lat, min_lon, max_lon, min_price, max_price,
-        min_age, max_age, min_wait, max_wait)""",
+    "CREATE VIRTUAL TABLE team_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
     """CREATE TABLE team_rtree_keys (
         team_id INTEGER PRIMARY KEY REFERENCES care_teams (id) ON DELETE CASCADE,
         rtree_id INTEGER NOT NULL)""",
     TEAM_SEARCH_ROWS,
+    f"""CREATE TRIGGER team_rtree_id_range BEFORE INSERT ON care_teams
+    WHEN NEW.id > {MAX_TEAM_ID} BEGIN
+        SELECT RAISE(ABORT, 'care team ids above {MAX_TEAM_ID} do not fit the search index');
+    END""",
     f"""CREATE TRIGGER team_rtree_team_insert AFTER INSERT ON care_teams BEGIN
         {_index_teams("NEW.id")}
     END""",

@@ -1,12 +1,10 @@
-"""Hard filters as the bound parameters both engines' statements take."""
+"""What a search asks for: a point, hard filters, preferences and how many teams."""
 
 from dataclasses import dataclass
 
+from referrals.matching.ranking import Preferences
 from referrals.matching.schemas import MatchQuery
 from referrals.registry.vocab import Condition, Modality, Payer
-
-NO_PRICE_LIMIT = 1e12
-NO_AGE = 200
 
 
 def _bits(enum, members) -> int:
@@ -19,13 +17,13 @@ ALL_MODALITIES = _bits(Modality, Modality)
 
 @dataclass(frozen=True, slots=True)
 class HardFilters:
-    """Each filter as a value that passes every team when the query leaves it out."""
+    """The filters as statement parameters; bit sets pass every team when left out."""
 
     modalities: int
     conditions: int
     payer: int
-    max_price: float
-    patient_age: int
+    max_price: int | None
+    patient_age: int | None
     language: str | None
 
     @classmethod
@@ -34,7 +32,16 @@ class HardFilters:
             modalities=_bits(Modality, query.modality) if query.modality else ALL_MODALITIES,
             conditions=_bits(Condition, query.condition),
             payer=_bits(Payer, [query.insurance]) if query.insurance else 0,
-            max_price=NO_PRICE_LIMIT if query.max_price_usd is None else query.max_price_usd,
-            patient_age=NO_AGE if query.patient_age is None else query.patient_age,
+            max_price=query.max_price_usd,
+            patient_age=query.patient_age,
             language=query.language,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    lat: float
+    lon: float
+    filters: HardFilters
+    preferences: Preferences
+    limit: int

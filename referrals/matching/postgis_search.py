@@ -6,8 +6,8 @@ Distances are PostGIS geodesic distances on the WGS 84 spheroid.
 from sqlalchemy.orm import Session
 
 from referrals.geo.distance import METERS_PER_MILE
-from referrals.matching.filters import HardFilters
-from referrals.matching.ranking import Candidate
+from referrals.matching.filters import HardFilters, Search
+from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
 from referrals.registry.vocab import Gender, Program, Role
 
 PROGRAMS = tuple(Program)
@@ -16,19 +16,29 @@ _FILTERS = f"""ST_DWithin(s.geog, {_ORIGIN}, %(meters)s)
     AND t.active AND t.accepting_new_patients
     AND (t.modalities & %(modalities)s) <> 0 AND (t.conditions & %(conditions)s) = %(conditions)s
     AND (t.insurance_accepted & %(payer)s) = %(payer)s
-    AND coalesce(t.self_pay_price_usd, 1e9) <= %(max_price)s
-    AND t.min_patient_age <= %(age)s
+    AND (%(max_price)s::integer IS NULL OR t.self_pay_price_usd <= %(max_price)s::integer)
+    AND (%(age)s::integer IS NULL OR t.min_patient_age <= %(age)s::integer)
     AND (%(language)s::text IS NULL OR EXISTS (
         SELECT 1 FROM provider_languages l
         WHERE l.provider_id = t.psychiatrist_id AND l.code = %(language)s::text))"""
-CANDIDATES = f"""SELECT t.id, ST_Distance(s.geog, {_ORIGIN}) / {METERS_PER_MILE}, t.wait_days,
-       p.gender, a.role, t.telehealth_consults, t.programs
-FROM sites s
-JOIN care_teams t ON t.site_id = s.id
-JOIN providers p ON p.id = t.psychiatrist_id
-JOIN providers a ON a.id = t.anesthesia_provider_id
-WHERE {_FILTERS}
-ORDER BY s.geog <-> {_ORIGIN}"""
+# The best `limit` teams by the score of referrals.matching.ranking; the GiST index finds
+# the sites within reach nearest first.
+BEST = f"""SELECT * FROM (
+    SELECT t.id, ST_Distance(s.geog, {_ORIGIN}) / {METERS_PER_MILE} AS distance, t.wait_days,
+           p.gender, a.role, t.telehealth_consults, t.programs
+    FROM sites s
+    JOIN care_teams t ON t.site_id = s.id
+    JOIN providers p ON p.id = t.psychiatrist_id
+    JOIN providers a ON a.id = t.anesthesia_provider_id
+    WHERE {_FILTERS}
+    ORDER BY s.geog <-> {_ORIGIN}) near
+ORDER BY distance + %(wait_miles)s * wait_days - %(preference_miles)s * (
+        coalesce((gender = %(gender)s::text)::int, 0)
+        + coalesce((role = %(anesthesia)s::text)::int, 0)
+        + (%(telehealth)s AND telehealth_consults)::int
+        + ((programs & %(program)s) <> 0)::int),
+    distance, wait_days, id
+LIMIT %(limit)s"""
 COUNT = f"""SELECT count(*) FROM sites s
 JOIN care_teams t ON t.site_id = s.id
 WHERE {_FILTERS}"""
@@ -54,11 +64,23 @@ def count(session: Session, lat: float, lon: float, miles: float, filters: HardF
     return session.connection().exec_driver_sql(COUNT, params).scalar_one()
 
 
-def candidates(
-    session: Session, lat: float, lon: float, miles: float, filters: HardFilters
-) -> list[Candidate]:
-    """Every open team within `miles` that passes the filters, nearest first."""
-    rows = session.connection().exec_driver_sql(CANDIDATES, _params(lat, lon, miles, filters))
+def _preferences(preferences: Preferences) -> dict:
+    program = preferences.program
+    return {
+        "wait_miles": WAIT_MILES_PER_DAY,
+        "preference_miles": PREFERENCE_MILES,
+        "gender": preferences.psychiatrist_gender and str(preferences.psychiatrist_gender),
+        "anesthesia": preferences.anesthesia_type and str(preferences.anesthesia_type),
+        "telehealth": preferences.telehealth,
+        "program": 1 << PROGRAMS.index(program) if program else 0,
+    }
+
+
+def best(session: Session, search: Search, miles: float) -> list[Candidate]:
+    """The best `search.limit` open teams within `miles` that pass the filters."""
+    params = _params(search.lat, search.lon, miles, search.filters)
+    params |= _preferences(search.preferences) | {"limit": search.limit}
+    rows = session.connection().exec_driver_sql(BEST, params)
     return [
         Candidate(
             care_team_id=team_id,

@@ -1,12 +1,12 @@
 """Matching: resolve the origin, count and rank the candidates, explain the best."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from referrals.errors import InvalidInput
 from referrals.geo.gazetteer import zip_place
 from referrals.matching import explain, postgis_search, ranking, sqlite_search
-from referrals.matching.filters import HardFilters
+from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import Preferences, Ranked
 from referrals.matching.schemas import Match, MatchQuery, MatchResponse, Origin
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
@@ -33,9 +33,12 @@ DETAILS = (
     .join(_psychiatrist, _psychiatrist.id == CareTeam.psychiatrist_id)
     .join(_anesthesia, _anesthesia.id == CareTeam.anesthesia_provider_id)
     .join(Site, Site.id == CareTeam.site_id)
+    .where(CareTeam.id.in_(bindparam("teams", expanding=True)))
 )
-LANGUAGES = select(ProviderLanguage.provider_id, ProviderLanguage.code).order_by(
-    ProviderLanguage.code
+LANGUAGES = (
+    select(ProviderLanguage.provider_id, ProviderLanguage.code)
+    .where(ProviderLanguage.provider_id.in_(bindparam("providers", expanding=True)))
+    .order_by(ProviderLanguage.code)
 )
 
 
@@ -70,33 +73,30 @@ def _engine(session: Session):
     return sqlite_search if session.get_bind().dialect.name == "sqlite" else postgis_search
 
 
-def best(
-    session: Session, origin: Origin, query: MatchQuery, preferences: Preferences
-) -> list[Ranked]:
+def best(session: Session, search: Search, radius: float) -> list[Ranked]:
     """The first `limit` teams, searching outwards until no farther team could outrank them."""
-    search, filters = _engine(session), HardFilters.of(query)
-    bonus, radius = preferences.max_bonus_miles, query.radius_miles
+    engine, bonus = _engine(session), search.preferences.max_bonus_miles
     miles = min(FIRST_SEARCH_MILES, radius)
     while True:
-        found = search.candidates(session, origin.lat, origin.lon, miles, filters)
-        ranked = ranking.rank(found, preferences)
+        ranked = ranking.rank(engine.best(session, search, miles), search.preferences)
         if miles >= radius or ranking.settled(
-            ranked, limit=query.limit, searched_miles=miles, bonus=bonus
+            ranked, limit=search.limit, searched_miles=miles, bonus=bonus
         ):
-            return ranked[: query.limit]
+            return ranked
         miles = min(
             radius,
-            ranking.next_search_miles(ranked, limit=query.limit, searched_miles=miles, bonus=bonus),
+            ranking.next_search_miles(
+                ranked, limit=search.limit, searched_miles=miles, bonus=bonus
+            ),
         )
 
 
 def _details(session: Session, team_ids: list[int]) -> dict[int, dict]:
-    rows = session.execute(DETAILS.where(CareTeam.id.in_(team_ids))).mappings().all()
-    people = {r[f"{who}_id"] for r in rows for who in ("psychiatrist", "anesthesia")}
+    connection = session.connection()
+    rows = connection.execute(DETAILS, {"teams": team_ids}).mappings().all()
+    people = [r[f"{who}_id"] for r in rows for who in ("psychiatrist", "anesthesia")]
     languages: dict[int, list[str]] = {}
-    for provider_id, code in session.execute(
-        LANGUAGES.where(ProviderLanguage.provider_id.in_(people))
-    ):
+    for provider_id, code in connection.execute(LANGUAGES, {"providers": people}):
         languages.setdefault(provider_id, []).append(code)
     details = {}
     for row in rows:
@@ -134,9 +134,10 @@ def find_matches(session: Session, *, query: MatchQuery) -> MatchResponse:
     """Ranked, explained care teams for a location, hard filters and soft preferences."""
     origin = origin_of(query)
     preferences = preferences_of(query)
-    search = _engine(session)
-    total = search.count(session, origin.lat, origin.lon, query.radius_miles, HardFilters.of(query))
-    top = best(session, origin, query, preferences) if total else []
+    filters = HardFilters.of(query)
+    total = _engine(session).count(session, origin.lat, origin.lon, query.radius_miles, filters)
+    search = Search(origin.lat, origin.lon, filters, preferences, query.limit)
+    top = best(session, search, query.radius_miles) if total else []
     details = _details(session, [r.candidate.care_team_id for r in top])
     matches = [
         _match(i, ranked, details[ranked.candidate.care_team_id], query, preferences)

@@ -1,8 +1,8 @@
-"""Candidate search on SQLite: one R*Tree of open care teams, never leaving its pages.
+"""Candidate search on SQLite: one R*Tree of open care teams.
 
-Each `team_rtree` entry (see the registry migration) spans lat, lon, self-pay price,
-minimum age and wait days, and its id packs the team id with the bit sets the filters and
-preferences test, so that a search reads no other table (but for a language filter).
+Each `team_rtree` entry (see the registry migration) is a point (lat, lon) whose id packs
+the team id with its wait and the bit sets that the filters and preferences test, so that a
+search reads no other table but for the rarer price, age and language filters.
 """
 
 from math import asin, cos, degrees, radians, sin, sqrt
@@ -10,13 +10,13 @@ from math import asin, cos, degrees, radians, sin, sqrt
 from sqlalchemy.orm import Session
 
 from referrals.geo.distance import EARTH_RADIUS_MILES
-from referrals.matching.filters import HardFilters
-from referrals.matching.ranking import Candidate
+from referrals.matching.filters import HardFilters, Search
+from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
 from referrals.registry.vocab import Gender, Program, Role
 
 # The id's layout; the view team_search_rows in the migration writes the same.
 CONDITION_SHIFT, PAYER_SHIFT, PROGRAM_SHIFT = 5, 11, 22
-TELEHEALTH_BIT, GENDER_SHIFT, CRNA_BIT, TEAM_SHIFT = 1 << 26, 27, 1 << 29, 30
+TELEHEALTH_BIT, GENDER_SHIFT, CRNA_BIT, WAIT_SHIFT, TEAM_SHIFT = 1 << 26, 27, 1 << 29, 30, 39
 GENDERS = (None, Gender.female, Gender.male, Gender.nonbinary)
 PROGRAMS = tuple(Program)
 
@@ -25,15 +25,25 @@ _DISTANCE = f"""2 * {EARTH_RADIUS_MILES} * asin(sqrt(
     + :cos_lat * cos(radians(r.min_lat)) * pow(sin(radians(r.min_lon - :lon) / 2), 2)))"""
 _FILTERS = """r.max_lat >= :lat_lo AND r.min_lat <= :lat_hi
     AND r.max_lon >= :lon_lo AND r.min_lon <= :lon_hi
-    AND r.min_price <= :max_price AND r.min_age <= :age
     AND (r.id & :modalities) != 0 AND (r.id & :conditions) = :conditions
     AND (r.id & :payer) = :payer
+    AND (:max_price IS NULL OR EXISTS (
+        SELECT 1 FROM care_teams t WHERE t.id = r.id >> 39 AND t.self_pay_price_usd <= :max_price))
+    AND (:age IS NULL OR EXISTS (
+        SELECT 1 FROM care_teams t WHERE t.id = r.id >> 39 AND t.min_patient_age <= :age))
     AND (:language IS NULL OR EXISTS (
         SELECT 1 FROM care_teams t JOIN provider_languages l
           ON l.provider_id = t.psychiatrist_id AND l.code = :language
-        WHERE t.id = r.id >> 30))"""
-CANDIDATES = f"""SELECT r.id, r.min_wait, {_DISTANCE} AS distance FROM team_rtree r
-WHERE {_FILTERS} AND distance <= :radius"""
+        WHERE t.id = r.id >> 39))"""
+# The best `limit` teams by the score of referrals.matching.ranking, computed from the id.
+BEST = f"""SELECT id, distance FROM (
+    SELECT r.id, {_DISTANCE} AS distance FROM team_rtree r WHERE {_FILTERS})
+WHERE distance <= :radius
+ORDER BY distance + :wait_miles * ((id >> 30) & 511) - :preference_miles * (
+        (((id >> 27) & 3) = :gender) + (((id >> 29) & 1) = :crna)
+        + ((id & :telehealth) != 0) + ((id & :program) != 0)),
+    distance, (id >> 30) & 511, id >> 39
+LIMIT :limit"""
 # Inside a box inscribed in the circle no distance needs computing.
 COUNT = f"""SELECT count(*) FROM team_rtree r WHERE {_FILTERS}
     AND ((r.min_lat BETWEEN :in_lat_lo AND :in_lat_hi
@@ -74,17 +84,30 @@ def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
     }
 
 
-def _candidate(packed: int, wait_days: float, distance: float) -> Candidate:
+def _candidate(packed: int, distance: float) -> Candidate:
     programs = (packed >> PROGRAM_SHIFT) & 0b1111
     return Candidate(
         care_team_id=packed >> TEAM_SHIFT,
         distance_miles=distance,
-        wait_days=int(wait_days),
+        wait_days=(packed >> WAIT_SHIFT) & 511,
         psychiatrist_gender=GENDERS[(packed >> GENDER_SHIFT) & 0b11],
         anesthesia_role=Role.crna if packed & CRNA_BIT else Role.anesthesiologist,
         telehealth=bool(packed & TELEHEALTH_BIT),
         programs=frozenset(p for i, p in enumerate(PROGRAMS) if programs >> i & 1),
     )
+
+
+def _preferences(preferences: Preferences) -> dict[str, int | float]:
+    gender, anesthesia = preferences.psychiatrist_gender, preferences.anesthesia_type
+    program = preferences.program
+    return {
+        "wait_miles": WAIT_MILES_PER_DAY,
+        "preference_miles": PREFERENCE_MILES,
+        "gender": GENDERS.index(gender) if gender else -1,
+        "crna": -1 if anesthesia is None else int(anesthesia == Role.crna),
+        "telehealth": TELEHEALTH_BIT if preferences.telehealth else 0,
+        "program": 1 << (PROGRAM_SHIFT + PROGRAMS.index(program)) if program else 0,
+    }
 
 
 def count(session: Session, lat: float, lon: float, miles: float, filters: HardFilters) -> int:
@@ -93,9 +116,9 @@ def count(session: Session, lat: float, lon: float, miles: float, filters: HardF
     return session.connection().exec_driver_sql(COUNT, params).scalar_one()
 
 
-def candidates(
-    session: Session, lat: float, lon: float, miles: float, filters: HardFilters
-) -> list[Candidate]:
-    """Every open team within `miles` that passes the filters."""
-    rows = session.connection().exec_driver_sql(CANDIDATES, _params(lat, lon, miles, filters))
+def best(session: Session, search: Search, miles: float) -> list[Candidate]:
+    """The best `search.limit` open teams within `miles` that pass the filters."""
+    params = _params(search.lat, search.lon, miles, search.filters)
+    params |= _preferences(search.preferences) | {"limit": search.limit}
+    rows = session.connection().exec_driver_sql(BEST, params)
     return [_candidate(*row) for row in rows]

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from tests.builders import make_care_team, make_provider, make_site
 
 _SQLITE_NEAR = text(
-    "SELECT id >> 30 FROM team_rtree WHERE max_lat >= :lat - 0.03 AND min_lat <= :lat + 0.03"
+    "SELECT id >> 39 FROM team_rtree WHERE max_lat >= :lat - 0.03 AND min_lat <= :lat + 0.03"
     " AND max_lon >= :lon - 0.04 AND min_lon <= :lon + 0.04"
 )
 _POSTGIS_NEAR = text(
