@@ -1,11 +1,22 @@
 """Settings from `REFERRALS_*` environment variables."""
 
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Self
+from urllib.parse import urlsplit
 
+from geopy.geocoders import options as geopy_options
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_GEOPY_AGENT = geopy_options.default_user_agent.split("/")[0] + "/"  # "geopy/2.5.0" and kin
+
+
+class GeocoderName(StrEnum):
+    offline = "offline"
+    nominatim = "nominatim"
 
 
 class Settings(BaseSettings):
@@ -14,6 +25,41 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./referrals.db"
     seed_file: Path = PROJECT_ROOT / "seed_data" / "demo_registry.json"
     docs_enabled: bool = True
+
+    # Sites without lat/lon: `offline` places them at their ZIP's centroid; `nominatim` looks
+    # up the street address online and falls back to the ZIP centroid.
+    geocoder: GeocoderName = GeocoderName.offline
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    nominatim_user_agent: str = ""
+    nominatim_min_delay_seconds: float = 1.0
+    nominatim_timeout_seconds: float = 5.0
+
+    @field_validator("nominatim_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        return url
+
+    @field_validator("nominatim_min_delay_seconds", "nominatim_timeout_seconds")
+    @classmethod
+    def _not_negative(cls, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("must not be negative")
+        return seconds
+
+    @model_validator(mode="after")
+    def _nominatim_needs_a_user_agent(self) -> Self:
+        """Nominatim's usage policy asks every application to name itself."""
+        if self.geocoder == GeocoderName.nominatim:
+            agent = self.nominatim_user_agent.strip()
+            if not agent or agent.startswith(_GEOPY_AGENT):
+                raise ValueError(
+                    "REFERRALS_NOMINATIM_USER_AGENT must name this application and a contact, "
+                    'e.g. "referrals/1.0 (ops@example.com)", when REFERRALS_GEOCODER=nominatim'
+                )
+        return self
 
 
 @lru_cache

@@ -1,4 +1,4 @@
-"""Request dependencies: the database session and role-gated API keys."""
+"""Request dependencies: the settings, the database session and role-gated API keys."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -11,6 +11,15 @@ from sqlalchemy.orm import Session
 
 from referrals.auth import service as auth
 from referrals.auth.models import ApiKey, Role
+from referrals.config import Settings
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the application was created with."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 def get_session(request: Request) -> Iterator[Session]:

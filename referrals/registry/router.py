@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from referrals.deps import AdminKey, SessionDep, StaffKey
+from referrals.deps import AdminKey, SessionDep, SettingsDep, StaffKey
 from referrals.registry import service
 from referrals.registry.filters import CareTeamFilters, ProviderFilters, SiteFilters
 from referrals.registry.models import CareTeam, Provider, Site
@@ -68,9 +68,11 @@ def delete_provider(provider_id: str, session: SessionDep, _: AdminKey) -> Respo
 
 
 @router.post("/sites", status_code=status.HTTP_201_CREATED, tags=["sites"])
-def create_site(data: SiteCreate, session: SessionDep, _: AdminKey) -> SiteRead:
-    """Add a clinic site; without lat/lon it is placed at its ZIP code."""
-    return service.create_site(session, data=data)
+def create_site(
+    data: SiteCreate, session: SessionDep, settings: SettingsDep, _: AdminKey
+) -> SiteRead:
+    """Add a clinic site; without lat/lon it is geocoded from its address or ZIP code."""
+    return service.create_site(session, data=data, settings=settings)
 
 
 @router.get("/sites", tags=["sites"])
@@ -90,10 +92,12 @@ def read_site(site_id: str, session: SessionDep, _: StaffKey) -> SiteRead:
 
 
 @router.patch("/sites/{site_id}", tags=["sites"])
-def update_site(site_id: str, data: SiteUpdate, session: SessionDep, _: AdminKey) -> SiteRead:
-    """Change some of a site's details; a new ZIP without lat/lon moves it there."""
+def update_site(
+    site_id: str, data: SiteUpdate, session: SessionDep, settings: SettingsDep, _: AdminKey
+) -> SiteRead:
+    """Change some of a site's details; a new address without lat/lon moves it there."""
     site = service.get(session, Site, site_id)
-    return service.update_site(session, site=site, data=data)
+    return service.update_site(session, site=site, data=data, settings=settings)
 
 
 @router.delete("/sites/{site_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["sites"])

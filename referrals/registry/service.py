@@ -7,9 +7,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from referrals.config import Settings
 from referrals.db import Base, has_all, has_any
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.geo.gazetteer import zip_place
+from referrals.geo.geocoding import locate_site, placing_fields
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, ProviderLicense, Site
 from referrals.registry.schemas import (
     CareTeamCreate,
@@ -163,15 +165,22 @@ def provider_query(
 # Sites
 
 
-def _place(site: Site, *, located: bool) -> None:
-    """Check the ZIP and state; put a site without coordinates at its ZIP's centroid."""
+def _place(session: Session, site: Site, *, located: bool, settings: Settings | None) -> None:
+    """Check the ZIP and state; geocode a site without coordinates (SPEC §2)."""
     place = zip_place(site.postal_code)
     if place is None:
         raise InvalidInput.on("postal_code", "is not a known US ZIP code")
     if place.state != site.state:
         raise InvalidInput.on("state", "does not match the state of the ZIP code")
     if not located:
-        site.lat, site.lon = place.lat, place.lon
+        site.lat, site.lon = locate_site(
+            session,
+            settings=settings,
+            address_line1=site.address_line1,
+            city=site.city,
+            state=site.state,
+            postal_code=site.postal_code,
+        )
 
 
 def _check_coordinates(lat: float | None, lon: float | None) -> bool:
@@ -180,18 +189,23 @@ def _check_coordinates(lat: float | None, lon: float | None) -> bool:
     return lat is not None
 
 
-def create_site(session: Session, *, data: SiteCreate) -> Site:
+def create_site(session: Session, *, data: SiteCreate, settings: Settings | None = None) -> Site:
+    """A new site; without lat/lon it is geocoded as `settings` say (no settings: offline)."""
     site = Site(**data.model_dump())
-    _place(site, located=_check_coordinates(data.lat, data.lon))
+    _place(session, site, located=_check_coordinates(data.lat, data.lon), settings=settings)
     _add_unique(session, site, "site with this key")
     return site
 
 
-def update_site(session: Session, *, site: Site, data: SiteUpdate) -> Site:
+def update_site(
+    session: Session, *, site: Site, data: SiteUpdate, settings: Settings | None = None
+) -> Site:
+    """Apply changes; a moved address without new lat/lon is geocoded again."""
     changes = data.model_dump(exclude_unset=True)
     located = _check_coordinates(changes.get("lat"), changes.get("lon"))
     _apply(site, changes)
-    _place(site, located=located or not {"postal_code", "state"} & changes.keys())
+    moved = placing_fields(settings) & changes.keys()
+    _place(session, site, located=located or not moved, settings=settings)
     session.flush()
     return site
 
