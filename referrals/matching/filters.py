@@ -26,6 +26,22 @@ class HardFilters:
     patient_age: int | None
     language: str | None
 
+    def given(self) -> tuple[str, ...]:
+        """The names of the filters that exclude anything."""
+        neutral = {"modalities": ALL_MODALITIES, "conditions": 0, "payer": 0}
+        return tuple(
+            name
+            for name in (
+                "modalities",
+                "conditions",
+                "payer",
+                "max_price",
+                "patient_age",
+                "language",
+            )
+            if getattr(self, name) != neutral.get(name)
+        )
+
     @classmethod
     def of(cls, query: MatchQuery) -> "HardFilters":
         return cls(

@@ -1,45 +1,15 @@
 """Matching: resolve the origin, count and rank the candidates, explain the best."""
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from referrals.errors import InvalidInput
 from referrals.geo.gazetteer import zip_place
-from referrals.matching import explain, postgis_search, ranking, sqlite_search
+from referrals.matching import details, explain, postgis_search, ranking, sqlite_search
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import Preferences, Ranked
 from referrals.matching.schemas import Match, MatchQuery, MatchResponse, Origin
-from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
 
 FIRST_SEARCH_MILES = 5.0
-
-_psychiatrist, _anesthesia = aliased(Provider), aliased(Provider)
-_PERSON = ("id", "first_name", "last_name", "credential", "role", "gender")
-_SITE = (
-    "id", "name", "address_line1", "address_line2", "city", "state", "postal_code",
-    "lat", "lon", "phone", "wheelchair_accessible",
-)  # fmt: skip
-_TEAM = (
-    "id", "modalities", "conditions", "insurance_accepted", "programs",
-    "self_pay_price_usd", "telehealth_consults",
-)  # fmt: skip
-DETAILS = (
-    select(
-        *(getattr(CareTeam, c).label(c) for c in _TEAM),
-        *(getattr(_psychiatrist, c).label(f"psychiatrist_{c}") for c in _PERSON),
-        *(getattr(_anesthesia, c).label(f"anesthesia_{c}") for c in _PERSON),
-        *(getattr(Site, c).label(f"site_{c}") for c in _SITE),
-    )
-    .join(_psychiatrist, _psychiatrist.id == CareTeam.psychiatrist_id)
-    .join(_anesthesia, _anesthesia.id == CareTeam.anesthesia_provider_id)
-    .join(Site, Site.id == CareTeam.site_id)
-    .where(CareTeam.id.in_(bindparam("teams", expanding=True)))
-)
-LANGUAGES = (
-    select(ProviderLanguage.provider_id, ProviderLanguage.code)
-    .where(ProviderLanguage.provider_id.in_(bindparam("providers", expanding=True)))
-    .order_by(ProviderLanguage.code)
-)
 
 
 def origin_of(query: MatchQuery) -> Origin:
@@ -91,24 +61,6 @@ def best(session: Session, search: Search, radius: float) -> list[Ranked]:
         )
 
 
-def _details(session: Session, team_ids: list[int]) -> dict[int, dict]:
-    connection = session.connection()
-    rows = connection.execute(DETAILS, {"teams": team_ids}).mappings().all()
-    people = [r[f"{who}_id"] for r in rows for who in ("psychiatrist", "anesthesia")]
-    languages: dict[int, list[str]] = {}
-    for provider_id, code in connection.execute(LANGUAGES, {"providers": people}):
-        languages.setdefault(provider_id, []).append(code)
-    details = {}
-    for row in rows:
-        team = {c: row[c] for c in _TEAM}
-        for who in ("psychiatrist", "anesthesia"):
-            team[who] = {c: row[f"{who}_{c}"] for c in _PERSON}
-            team[who]["languages"] = languages.get(team[who]["id"], [])
-        team["site"] = {c: row[f"site_{c}"] for c in _SITE}
-        details[row["id"]] = team
-    return details
-
-
 def _match(rank: int, ranked: Ranked, team: dict, query: MatchQuery, preferences) -> Match:
     return Match(
         care_team_id=team["id"],
@@ -118,10 +70,10 @@ def _match(rank: int, ranked: Ranked, team: dict, query: MatchQuery, preferences
         psychiatrist=team["psychiatrist"],
         anesthesia_provider=team["anesthesia"],
         site=team["site"],
-        modalities=sorted(team["modalities"]),
-        conditions=sorted(team["conditions"]),
-        insurance_accepted=sorted(team["insurance_accepted"]),
-        programs=sorted(team["programs"]),
+        modalities=team["modalities"],
+        conditions=team["conditions"],
+        insurance_accepted=team["insurance_accepted"],
+        programs=team["programs"],
         self_pay_price_usd=team["self_pay_price_usd"],
         telehealth_consults=team["telehealth_consults"],
         wait_days=ranked.candidate.wait_days,
@@ -138,9 +90,9 @@ def find_matches(session: Session, *, query: MatchQuery) -> MatchResponse:
     total = _engine(session).count(session, origin.lat, origin.lon, query.radius_miles, filters)
     search = Search(origin.lat, origin.lon, filters, preferences, query.limit)
     top = best(session, search, query.radius_miles) if total else []
-    details = _details(session, [r.candidate.care_team_id for r in top])
+    teams = details.load(session, [r.candidate.care_team_id for r in top])
     matches = [
-        _match(i, ranked, details[ranked.candidate.care_team_id], query, preferences)
+        _match(i, ranked, teams[ranked.candidate.care_team_id], query, preferences)
         for i, ranked in enumerate(top, start=1)
     ]
     return MatchResponse(

@@ -5,6 +5,7 @@ the team id with its wait and the bit sets that the filters and preferences test
 search reads no other table but for the rarer price, age and language filters.
 """
 
+from functools import cache
 from math import asin, cos, degrees, radians, sin, sqrt
 
 from sqlalchemy.orm import Session
@@ -23,21 +24,24 @@ PROGRAMS = tuple(Program)
 _DISTANCE = f"""2 * {EARTH_RADIUS_MILES} * asin(sqrt(
     pow(sin(radians(r.min_lat - :lat) / 2), 2)
     + :cos_lat * cos(radians(r.min_lat)) * pow(sin(radians(r.min_lon - :lon) / 2), 2)))"""
-_FILTERS = """r.max_lat >= :lat_lo AND r.min_lat <= :lat_hi
-    AND r.max_lon >= :lon_lo AND r.min_lon <= :lon_hi
-    AND (r.id & :modalities) != 0 AND (r.id & :conditions) = :conditions
-    AND (r.id & :payer) = :payer
-    AND (:max_price IS NULL OR EXISTS (
-        SELECT 1 FROM care_teams t WHERE t.id = r.id >> 39 AND t.self_pay_price_usd <= :max_price))
-    AND (:age IS NULL OR EXISTS (
-        SELECT 1 FROM care_teams t WHERE t.id = r.id >> 39 AND t.min_patient_age <= :age))
-    AND (:language IS NULL OR EXISTS (
-        SELECT 1 FROM care_teams t JOIN provider_languages l
-          ON l.provider_id = t.psychiatrist_id AND l.code = :language
-        WHERE t.id = r.id >> 39))"""
-# The best `limit` teams by the score of referrals.matching.ranking, computed from the id.
-BEST = f"""SELECT id, distance FROM (
-    SELECT r.id, {_DISTANCE} AS distance FROM team_rtree r WHERE {_FILTERS})
+_IN_BOX = """r.max_lat >= :lat_lo AND r.min_lat <= :lat_hi
+    AND r.max_lon >= :lon_lo AND r.min_lon <= :lon_hi"""
+_CLAUSES = {
+    "modalities": "(r.id & :modalities) != 0",
+    "conditions": "(r.id & :conditions) = :conditions",
+    "payer": "(r.id & :payer) = :payer",
+    "max_price": """EXISTS (SELECT 1 FROM care_teams t
+        WHERE t.id = r.id >> 39 AND t.self_pay_price_usd <= :max_price)""",
+    "patient_age": """EXISTS (SELECT 1 FROM care_teams t
+        WHERE t.id = r.id >> 39 AND t.min_patient_age <= :age)""",
+    "language": """EXISTS (SELECT 1 FROM care_teams t JOIN provider_languages l
+        ON l.provider_id = t.psychiatrist_id AND l.code = :language
+        WHERE t.id = r.id >> 39)""",
+}
+# The best `limit` teams by the score of referrals.matching.ranking, computed from the id;
+# the inner query's LIMIT -1 keeps SQLite from computing each distance three times.
+_BEST = """SELECT id, distance FROM (
+    SELECT r.id, {distance} AS distance FROM team_rtree r WHERE {where} LIMIT -1)
 WHERE distance <= :radius
 ORDER BY distance + :wait_miles * ((id >> 30) & 511) - :preference_miles * (
         (((id >> 27) & 3) = :gender) + (((id >> 29) & 1) = :crna)
@@ -45,10 +49,20 @@ ORDER BY distance + :wait_miles * ((id >> 30) & 511) - :preference_miles * (
     distance, (id >> 30) & 511, id >> 39
 LIMIT :limit"""
 # Inside a box inscribed in the circle no distance needs computing.
-COUNT = f"""SELECT count(*) FROM team_rtree r WHERE {_FILTERS}
+_COUNT = """SELECT count(*) FROM team_rtree r WHERE {where}
     AND ((r.min_lat BETWEEN :in_lat_lo AND :in_lat_hi
           AND r.min_lon BETWEEN :in_lon_lo AND :in_lon_hi)
-         OR {_DISTANCE} <= :radius)"""
+         OR {distance} <= :radius)"""
+
+
+@cache
+def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
+    """The count and best-teams statements testing just the `filtered` filters."""
+    where = " AND ".join([_IN_BOX, *(_CLAUSES[name] for name in filtered)])
+    return (
+        _COUNT.format(where=where, distance=_DISTANCE),
+        _BEST.format(where=where, distance=_DISTANCE),
+    )
 
 
 def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str, float]:
@@ -113,12 +127,14 @@ def _preferences(preferences: Preferences) -> dict[str, int | float]:
 def count(session: Session, lat: float, lon: float, miles: float, filters: HardFilters) -> int:
     """How many open teams within `miles` pass the filters."""
     params = _params(lat, lon, miles, filters) | _box(lat, lon, miles, prefix="in_")
-    return session.connection().exec_driver_sql(COUNT, params).scalar_one()
+    statement, _ = statements(filters.given())
+    return session.connection().exec_driver_sql(statement, params).scalar_one()
 
 
 def best(session: Session, search: Search, miles: float) -> list[Candidate]:
     """The best `search.limit` open teams within `miles` that pass the filters."""
     params = _params(search.lat, search.lon, miles, search.filters)
     params |= _preferences(search.preferences) | {"limit": search.limit}
-    rows = session.connection().exec_driver_sql(BEST, params)
+    _, statement = statements(search.filters.given())
+    rows = session.connection().exec_driver_sql(statement, params)
     return [_candidate(*row) for row in rows]

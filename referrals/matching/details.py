@@ -1,0 +1,81 @@
+"""The people, site and offer of the teams a search returns: one statement per search.
+
+It runs on the driver directly (built once per engine) because at a handful of rows the
+ORM's per-statement work would cost more than the query.
+"""
+
+import json
+from functools import cache
+
+from sqlalchemy import func, literal_column, select, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, aliased
+
+from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
+
+PEOPLE = ("psychiatrist", "anesthesia")
+PERSON = ("id", "first_name", "last_name", "credential", "role", "gender")
+SITE = (
+    "id", "name", "address_line1", "address_line2", "city", "state", "postal_code",
+    "lat", "lon", "phone", "wheelchair_accessible",
+)  # fmt: skip
+TEAM = (
+    "id", "modalities", "conditions", "insurance_accepted", "programs",
+    "self_pay_price_usd", "telehealth_consults",
+)  # fmt: skip
+SETS = ("modalities", "conditions", "insurance_accepted", "programs")
+_IDS = {
+    "sqlite": "care_teams.id IN (SELECT value FROM json_each(:teams))",
+    "postgresql": "care_teams.id = ANY(:teams)",
+}
+
+
+def _languages(provider, dialect: Dialect) -> object:
+    code = ProviderLanguage.code
+    sqlite = dialect.name == "sqlite"
+    codes = func.group_concat(code) if sqlite else func.string_agg(code, literal_column("','"))
+    return select(codes).where(ProviderLanguage.provider_id == provider.id).scalar_subquery()
+
+
+@cache
+def _statement(dialect: Dialect) -> str:
+    psychiatrist, anesthesia = aliased(Provider), aliased(Provider)
+    people = dict(zip(PEOPLE, (psychiatrist, anesthesia), strict=True))
+    query = (
+        select(
+            *(getattr(CareTeam, c).label(c) for c in TEAM),
+            *(getattr(p, c).label(f"{who}_{c}") for who, p in people.items() for c in PERSON),
+            *(_languages(p, dialect).label(f"{who}_languages") for who, p in people.items()),
+            *(getattr(Site, c).label(f"site_{c}") for c in SITE),
+        )
+        .join(psychiatrist, psychiatrist.id == CareTeam.psychiatrist_id)
+        .join(anesthesia, anesthesia.id == CareTeam.anesthesia_provider_id)
+        .join(Site, Site.id == CareTeam.site_id)
+        .where(text(_IDS[dialect.name]))
+    )
+    return str(query.compile(dialect=dialect))
+
+
+def _person(row, who: str) -> dict:
+    languages = row[f"{who}_languages"]
+    return {c: row[f"{who}_{c}"] for c in PERSON} | {
+        "languages": sorted(languages.split(",")) if languages else []
+    }
+
+
+def load(session: Session, team_ids: list[int]) -> dict[int, dict]:
+    """Each team's offer, its psychiatrist and anesthesia provider, and its site, by id."""
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    params = (json.dumps(team_ids),) if sqlite else {"teams": team_ids}
+    teams = {}
+    for row in connection.exec_driver_sql(_statement(connection.dialect), params).mappings():
+        team = {c: row[c] for c in TEAM}
+        for name in SETS:
+            team[name] = sorted(CareTeam.__table__.c[name].type.members(team[name]))
+        team["telehealth_consults"] = bool(team["telehealth_consults"])
+        team["psychiatrist"], team["anesthesia"] = _person(row, PEOPLE[0]), _person(row, PEOPLE[1])
+        site = {c: row[f"site_{c}"] for c in SITE}
+        team["site"] = site | {"wheelchair_accessible": bool(site["wheelchair_accessible"])}
+        teams[team["id"]] = team
+    return teams
