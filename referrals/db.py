@@ -141,3 +141,12 @@ def _sqlite_begin_before_savepoint(connection, _name) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def driver_cursor(session: Session):
+    """A DB-API cursor in the session's transaction.
+
+    For the few hot statements (matching) where SQLAlchemy's work per statement costs more
+    than the query itself; they are plain SQL written for their engine.
+    """
+    return session.connection().connection.driver_connection.cursor()

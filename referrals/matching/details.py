@@ -11,6 +11,7 @@ from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased
 
+from referrals.db import driver_cursor
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
 
 PEOPLE = ("psychiatrist", "anesthesia")
@@ -65,11 +66,12 @@ def _person(row, who: str) -> dict:
 
 def load(session: Session, team_ids: list[int]) -> dict[int, dict]:
     """Each team's offer, its psychiatrist and anesthesia provider, and its site, by id."""
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    params = (json.dumps(team_ids),) if sqlite else {"teams": team_ids}
+    dialect = session.get_bind().dialect
+    params = (json.dumps(team_ids),) if dialect.name == "sqlite" else {"teams": team_ids}
+    cursor = driver_cursor(session).execute(_statement(dialect), params)
+    names = [column[0] for column in cursor.description]
     teams = {}
-    for row in connection.exec_driver_sql(_statement(connection.dialect), params).mappings():
+    for row in (dict(zip(names, values, strict=True)) for values in cursor):
         team = {c: row[c] for c in TEAM}
         for name in SETS:
             team[name] = sorted(CareTeam.__table__.c[name].type.members(team[name]))

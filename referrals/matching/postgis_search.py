@@ -5,6 +5,7 @@ Distances are PostGIS geodesic distances on the WGS 84 spheroid.
 
 from sqlalchemy.orm import Session
 
+from referrals.db import driver_cursor
 from referrals.geo.distance import METERS_PER_MILE
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
@@ -61,7 +62,7 @@ def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
 def count(session: Session, lat: float, lon: float, miles: float, filters: HardFilters) -> int:
     """How many open teams within `miles` pass the filters."""
     params = _params(lat, lon, miles, filters)
-    return session.connection().exec_driver_sql(COUNT, params).scalar_one()
+    return driver_cursor(session).execute(COUNT, params).fetchone()[0]
 
 
 def _preferences(preferences: Preferences) -> dict:
@@ -80,7 +81,7 @@ def best(session: Session, search: Search, miles: float) -> list[Candidate]:
     """The best `search.limit` open teams within `miles` that pass the filters."""
     params = _params(search.lat, search.lon, miles, search.filters)
     params |= _preferences(search.preferences) | {"limit": search.limit}
-    rows = session.connection().exec_driver_sql(BEST, params)
+    rows = driver_cursor(session).execute(BEST, params)
     return [
         Candidate(
             care_team_id=team_id,

@@ -10,6 +10,7 @@ from math import asin, cos, degrees, radians, sin, sqrt
 
 from sqlalchemy.orm import Session
 
+from referrals.db import driver_cursor
 from referrals.geo.distance import EARTH_RADIUS_MILES
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
@@ -128,7 +129,7 @@ def count(session: Session, lat: float, lon: float, miles: float, filters: HardF
     """How many open teams within `miles` pass the filters."""
     params = _params(lat, lon, miles, filters) | _box(lat, lon, miles, prefix="in_")
     statement, _ = statements(filters.given())
-    return session.connection().exec_driver_sql(statement, params).scalar_one()
+    return driver_cursor(session).execute(statement, params).fetchone()[0]
 
 
 def best(session: Session, search: Search, miles: float) -> list[Candidate]:
@@ -136,5 +137,5 @@ def best(session: Session, search: Search, miles: float) -> list[Candidate]:
     params = _params(search.lat, search.lon, miles, search.filters)
     params |= _preferences(search.preferences) | {"limit": search.limit}
     _, statement = statements(search.filters.given())
-    rows = session.connection().exec_driver_sql(statement, params)
+    rows = driver_cursor(session).execute(statement, params)
     return [_candidate(*row) for row in rows]
