@@ -6,12 +6,18 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import urlsplit
 
+import limits
 from geopy.geocoders import options as geopy_options
-from pydantic import field_validator, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _GEOPY_AGENT = geopy_options.default_user_agent.split("/")[0] + "/"  # "geopy/2.5.0" and kin
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
 
 
 class GeocoderName(StrEnum):
@@ -22,9 +28,16 @@ class GeocoderName(StrEnum):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRALS_", extra="ignore")
 
+    env: Environment = Environment.development
     database_url: str = "sqlite:///./referrals.db"
     seed_file: Path = PROJECT_ROOT / "seed_data" / "demo_registry.json"
     docs_enabled: bool = True
+
+    # Fernet keys (comma-separated, newest first) that encrypt patients' data at rest. Left
+    # out in development, a key file is made beside the SQLite database (or in the working
+    # folder); production refuses to start without keys.
+    phi_key: SecretStr | None = None
+    intake_rate_limit: str = "10/minute"
 
     # Sites without lat/lon: `offline` places them at their ZIP's centroid; `nominatim` looks
     # up the street address online and falls back to the ZIP centroid.
@@ -48,6 +61,21 @@ class Settings(BaseSettings):
         if seconds < 0:
             raise ValueError("must not be negative")
         return seconds
+
+    @field_validator("intake_rate_limit")
+    @classmethod
+    def _rate(cls, rate: str) -> str:
+        try:
+            limits.parse(rate)
+        except ValueError:
+            raise ValueError('must be a rate such as "10/minute"') from None
+        return rate
+
+    @model_validator(mode="after")
+    def _production_needs_a_phi_key(self) -> Self:
+        if self.env == Environment.production and self.phi_key is None:
+            raise ValueError("REFERRALS_PHI_KEY is required when REFERRALS_ENV=production")
+        return self
 
     @model_validator(mode="after")
     def _nominatim_needs_a_user_agent(self) -> Self:

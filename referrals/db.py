@@ -150,3 +150,16 @@ def driver_cursor(session: Session):
     than the query itself; they are plain SQL written for their engine.
     """
     return session.connection().connection.driver_connection.cursor()
+
+
+def lock_for_write(session: Session) -> None:
+    """Take SQLite's write lock at the start of a transaction that reads, then writes.
+
+    Otherwise two such transactions may both read, and the second's write fails at once
+    (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn. PostgreSQL needs nothing.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

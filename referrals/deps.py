@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from referrals.auth import service as auth
 from referrals.auth.models import ApiKey, Role
 from referrals.config import Settings
+from referrals.phi import PhiCipher
 
 
 def app_settings(request: Request) -> Settings:
@@ -65,3 +66,10 @@ def document_roles(router: APIRouter) -> APIRouter:
 
 StaffKey = Annotated[ApiKey, Depends(_key_with(Role.staff))]
 AdminKey = Annotated[ApiKey, Depends(_key_with(Role.admin))]
+
+
+def get_cipher(request: Request) -> PhiCipher:
+    return request.app.state.cipher
+
+
+CipherDep = Annotated[PhiCipher, Depends(get_cipher)]

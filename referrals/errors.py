@@ -73,6 +73,16 @@ class InvalidInput(ReferralsError):
 
 
 @dataclass
+class TooManyRequests(ReferralsError):
+    status: int = 429
+
+
+@dataclass
+class ContentTooLarge(ReferralsError):
+    status: int = 413
+
+
+@dataclass
 class ServiceUnavailable(ReferralsError):
     status: int = 503
     headers: dict[str, str] = field(default_factory=lambda: {"Retry-After": "5"})

@@ -7,8 +7,13 @@ from referrals import __version__, problems
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.deps import SessionDep, document_roles
+from referrals.intake.ratelimit import IntakeRateLimit
+from referrals.intake.router import router as intake_router
+from referrals.limits import BodySizeLimit
 from referrals.matching.router import router as matching_router
+from referrals.phi import cipher_for
 from referrals.registry.router import router as registry_router
+from referrals.workflow.router import router as workflow_router
 
 health = APIRouter(tags=["health"])
 
@@ -41,8 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.cipher = cipher_for(settings)
+    app.state.intake_rate_limit = IntakeRateLimit(settings.intake_rate_limit)
+    app.add_middleware(BodySizeLimit)
     problems.install(app)
     app.include_router(health)
-    for router in (registry_router, matching_router):
+    for router in (registry_router, matching_router, intake_router, workflow_router):
         app.include_router(document_roles(router), prefix="/api/v1")
     return app

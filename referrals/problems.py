@@ -28,14 +28,15 @@ def _message(error: dict) -> str:
     return error["msg"].removeprefix("Value error, ")
 
 
-def _respond(error: ReferralsError) -> JSONResponse:
+def problem_response(error: ReferralsError) -> JSONResponse:
+    """The problem-details response of an error."""
     return JSONResponse(
         error.problem(), status_code=error.status, headers=error.headers, media_type=PROBLEM_JSON
     )
 
 
 async def _referrals_error(_: Request, exc: ReferralsError) -> JSONResponse:
-    return _respond(exc)
+    return problem_response(exc)
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -43,12 +44,12 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
         FieldError("body" if e["type"] == "json_invalid" else _field_name(e["loc"]), _message(e))
         for e in exc.errors()
     ]
-    return _respond(ReferralsError("The request has invalid fields.", errors, status=422))
+    return problem_response(ReferralsError("The request has invalid fields.", errors, status=422))
 
 
 async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
     error = ReferralsError(status=exc.status_code, headers=dict(exc.headers or {}))
-    return _respond(error)
+    return problem_response(error)
 
 
 def install(app: FastAPI) -> None:

@@ -1,0 +1,1 @@
+"""Referral requests from patients: the public intake, screening flags and the page."""

@@ -1,0 +1,99 @@
+"""Receiving referral requests: validation that needs lookups, screening, idempotency."""
+
+import hashlib
+import uuid
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from referrals.db import lock_for_write
+from referrals.errors import InvalidInput, NotFound
+from referrals.geo.gazetteer import zip_place
+from referrals.intake import screening
+from referrals.intake.models import IdempotencyKey, ReferralRequest
+from referrals.intake.schemas import IntakeCreate, IntakeReceipt, Patient, RequestStatus
+from referrals.phi import PhiCipher
+from referrals.registry.models import CareTeam
+from referrals.workflow import events
+from referrals.workflow.events import EventKind
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _check_contact(patient: Patient) -> None:
+    channel = "email" if patient.preferred_contact == "email" else "phone"
+    if getattr(patient, channel) is None:
+        raise InvalidInput.on(f"patient.{channel}", "is required to be contacted this way")
+
+
+def _receipt(request: ReferralRequest) -> IntakeReceipt:
+    return IntakeReceipt(id=request.id, status=RequestStatus.new, received_at=request.received_at)
+
+
+def _replay(session: Session, key: str, digest: str) -> IntakeReceipt | None:
+    """The first answer to this key, if the key was used before with the same body."""
+    known = session.get(IdempotencyKey, key)
+    if known is None:
+        return None
+    if known.body_sha256 != digest:
+        raise InvalidInput.on(IDEMPOTENCY_HEADER, "was already used for a different request")
+    return _receipt(session.get(ReferralRequest, known.referral_request_id))
+
+
+def _youngest_accepted(session: Session) -> int | None:
+    return session.scalar(select(func.min(CareTeam.min_patient_age)).where(CareTeam.active))
+
+
+def receive(
+    session: Session, *, data: IntakeCreate, idempotency_key: str | None, cipher: PhiCipher
+) -> IntakeReceipt:
+    """Store a new request (or answer a retry of one) and record that it arrived."""
+    _check_contact(data.patient)
+    if zip_place(data.postal_code) is None:
+        raise InvalidInput.on("postal_code", "is not a known US ZIP code")
+    lock_for_write(session)
+    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    if idempotency_key and (answer := _replay(session, idempotency_key, digest)):
+        return answer
+    age = screening.age_on(data.patient.date_of_birth, date.today())
+    flags = screening.flags(data.clinical, age=age, youngest_accepted=_youngest_accepted(session))
+    document = data.model_dump(mode="json") | {"screening_flags": flags}
+    request = ReferralRequest(
+        id=uuid.uuid4().hex,
+        status=RequestStatus.new,
+        flagged=bool(flags),
+        phi=cipher.encrypt(document),
+    )
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+            if idempotency_key:
+                key = IdempotencyKey(
+                    key=idempotency_key, body_sha256=digest, referral_request_id=request.id
+                )
+                session.add(key)
+                session.flush()
+    except IntegrityError:
+        answer = idempotency_key and _replay(session, idempotency_key, digest)
+        if not answer:
+            raise
+        return answer
+    events.record(
+        session,
+        request_id=request.id,
+        kind=EventKind.request,
+        actor=events.PUBLIC,
+        cipher=cipher,
+        to_status=RequestStatus.new,
+    )
+    return _receipt(request)
+
+
+def get(session: Session, *, request_id: str) -> ReferralRequest:
+    request = session.get(ReferralRequest, request_id) if len(request_id) == 32 else None
+    if request is None:
+        raise NotFound("No referral request has this id.")
+    return request

@@ -1,0 +1,89 @@
+"""Staff endpoints of the referral loop."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from referrals.deps import CipherDep, SessionDep, StaffKey
+from referrals.intake.schemas import ReferralRequestRead, ReferralRequestSummary, ReviewCreate
+from referrals.matching.schemas import MatchResponse
+from referrals.schemas import Page
+from referrals.workflow import service
+from referrals.workflow.schemas import (
+    EventRead,
+    ReferralCreate,
+    ReferralRead,
+    ReferralUpdate,
+    RequestFilters,
+    RequestUpdate,
+)
+
+router = APIRouter(tags=["referrals"])
+
+
+@router.get("/referral-requests")
+def list_referral_requests(
+    filters: Annotated[RequestFilters, Query()], session: SessionDep, cipher: CipherDep, _: StaffKey
+) -> Page[ReferralRequestSummary]:
+    """Referral requests, newest first, by status and screening flag."""
+    return service.list_requests(session, filters=filters, cipher=cipher)
+
+
+@router.get("/referral-requests/{request_id}")
+def read_referral_request(
+    request_id: str, session: SessionDep, cipher: CipherDep, _: StaffKey
+) -> ReferralRequestRead:
+    """One request with its screening flags, review and referrals."""
+    return service.read(session, request_id=request_id, cipher=cipher)
+
+
+@router.patch("/referral-requests/{request_id}")
+def update_referral_request(
+    request_id: str, data: RequestUpdate, session: SessionDep, cipher: CipherDep, key: StaffKey
+) -> ReferralRequestRead:
+    """Put a request in review, or close it."""
+    return service.update_request(
+        session, request_id=request_id, data=data, api_key=key, cipher=cipher
+    )
+
+
+@router.get("/referral-requests/{request_id}/matches")
+def referral_request_matches(
+    request_id: str, session: SessionDep, cipher: CipherDep, _: StaffKey
+) -> MatchResponse:
+    """Care teams that fit the request as the patient filled it in."""
+    return service.matches(session, request_id=request_id, cipher=cipher)
+
+
+@router.post("/referral-requests/{request_id}/review")
+def review_referral_request(
+    request_id: str, data: ReviewCreate, session: SessionDep, cipher: CipherDep, key: StaffKey
+) -> ReferralRequestRead:
+    """Record a physician's review of the screening flags."""
+    return service.review(session, request_id=request_id, data=data, api_key=key, cipher=cipher)
+
+
+@router.post("/referral-requests/{request_id}/referrals", status_code=status.HTTP_201_CREATED)
+def create_referral(
+    request_id: str, data: ReferralCreate, session: SessionDep, cipher: CipherDep, key: StaffKey
+) -> ReferralRead:
+    """Refer the request to a care team (status `sent`)."""
+    return service.refer(session, request_id=request_id, data=data, api_key=key, cipher=cipher)
+
+
+@router.patch("/referrals/{referral_id}")
+def update_referral(
+    referral_id: str, data: ReferralUpdate, session: SessionDep, cipher: CipherDep, key: StaffKey
+) -> ReferralRead:
+    """Move a referral along: accepted, declined, scheduled, completed or cancelled."""
+    return service.update_referral(
+        session, referral_id=referral_id, data=data, api_key=key, cipher=cipher
+    )
+
+
+@router.get("/referral-requests/{request_id}/events")
+def referral_request_events(
+    request_id: str, session: SessionDep, cipher: CipherDep, _: StaffKey
+) -> list[EventRead]:
+    """The request's history, oldest first."""
+    return service.history(session, request_id=request_id, cipher=cipher)
