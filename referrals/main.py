@@ -1,12 +1,17 @@
 """The application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 
 from referrals import __version__, problems
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.deps import SessionDep, document_roles
+from referrals.geo import gazetteer
 from referrals.intake.ratelimit import IntakeRateLimit
 from referrals.intake.router import router as intake_router
 from referrals.limits import BodySizeLimit
@@ -31,6 +36,12 @@ def readyz(session: SessionDep) -> dict[str, str]:
     return {"status": "ok"}
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(gazetteer.warm)
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured application with its own engine."""
     settings = settings or get_settings()
@@ -42,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)

@@ -5,11 +5,15 @@ PostgreSQL server; there every run gets fresh databases that are dropped at the 
 """
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -81,7 +85,8 @@ def session(engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url)
+    """The app's settings: the test database, and no rate limit to trip over (tested alone)."""
+    return Settings(database_url=database_url, intake_rate_limit="100000/minute")
 
 
 @pytest.fixture
@@ -122,3 +127,28 @@ def admin_headers(session) -> dict[str, str]:
 @pytest.fixture
 def staff_headers(session) -> dict[str, str]:
     return _headers(session, Role.staff)
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    database_url: str
+
+
+@pytest.fixture(scope="module")
+def live_server(new_database_url) -> Iterator[LiveServer]:
+    """The real app over real HTTP on 127.0.0.1, on a database of its own."""
+    url = new_database_url()
+    migrations.upgrade(url)
+    settings = Settings(database_url=url, intake_rate_limit="100000/minute")
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield LiveServer(f"http://127.0.0.1:{port}", url)
+    server.should_exit = True
+    thread.join(timeout=10)
