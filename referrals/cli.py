@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 
-from referrals import migrations
+from referrals import migrations, phi, rotation
 from referrals.auth import service as auth
 from referrals.auth.models import Role
 from referrals.config import get_settings
@@ -34,6 +34,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+phi_app = typer.Typer(help="Encryption keys of patients' data.", no_args_is_help=True)
+app.add_typer(phi_app, name="phi")
 err = Console(stderr=True)
 
 
@@ -156,6 +158,35 @@ def match(
             err.print(f"[red]{error.field}[/red]: {error.message}")
         raise typer.Exit(2) from None
     Console().print(table.render(answer))
+
+
+@phi_app.command("new-key")
+def phi_new_key() -> None:
+    """Print a new key for REFERRALS_PHI_KEY on stdout."""
+    sys.stdout.write(phi.new_key() + "\n")
+
+
+@phi_app.command("rotate-key")
+def phi_rotate_key() -> None:
+    """Re-encrypt every patient record with the newest key, in small batches.
+
+    With REFERRALS_PHI_KEY: put the new key first ("new,old"), restart the service, run
+    this, then drop the old key. With the development key file: a new key is made here.
+    """
+    settings = get_settings()
+    migrations.upgrade(settings.database_url)
+    path = None if settings.phi_key is not None else phi.key_file(settings)
+    cipher = phi.cipher_for(settings)
+    if path is not None:
+        newest = phi.new_key()
+        phi.write_key_file(path, [newest, *phi.keys_in(path)])
+        cipher = phi.cipher_for(settings)
+    with Progress(TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task("Re-encrypting", total=None)
+        count = rotation.rotate(_sessionmaker(), cipher, lambda n: bar.advance(task, n))
+    if path is not None:
+        phi.write_key_file(path, [newest])
+    err.print(f"Re-encrypted {count} values with the newest key.")
 
 
 @keys_app.command("create")

@@ -5,8 +5,10 @@ with the first, and any of them decrypts, so keys can be rotated). In developmen
 keys, one is made once in a file readable by its owner only.
 """
 
+import contextlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -14,11 +16,21 @@ from sqlalchemy.engine import make_url
 
 from referrals.config import Settings
 
+_UNREADABLE = "PHI cannot be decrypted with the configured keys"
+
 
 class PhiCipher:
-    """Encrypts and decrypts the JSON documents that hold PHI."""
+    """Encrypts and decrypts the JSON documents that hold PHI.
 
-    def __init__(self, keys: list[str]) -> None:
+    `reload` gives the keys again when a token does not decrypt: after `referrals phi
+    rotate-key` rewrote the development key file, a running server picks the new key up.
+    """
+
+    def __init__(self, keys: list[str], reload: Callable[[], list[str]] | None = None) -> None:
+        self._reload = reload
+        self._use(keys)
+
+    def _use(self, keys: list[str]) -> None:
         if not keys:
             raise ValueError("at least one PHI key is required")
         self._fernet = MultiFernet([Fernet(key) for key in keys])
@@ -30,7 +42,13 @@ class PhiCipher:
         try:
             return json.loads(self._fernet.decrypt(token))
         except InvalidToken:
-            raise ValueError("PHI cannot be decrypted with the configured keys") from None
+            if self._reload is None:
+                raise ValueError(_UNREADABLE) from None
+        self._use(self._reload())
+        try:
+            return json.loads(self._fernet.decrypt(token))
+        except InvalidToken:
+            raise ValueError(_UNREADABLE) from None
 
     def rotate(self, token: bytes) -> bytes:
         """The same document, encrypted with the newest key."""
@@ -51,26 +69,43 @@ def key_file(settings: Settings) -> Path | None:
     return database.with_name(database.name + ".phi-key")
 
 
-def _created_key(path: Path) -> str:
-    key = Fernet.generate_key()
+def _created_key(path: Path) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(key + b"\n")
-    return key.decode()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(new_key() + "\n")
+
+
+def _keys(text: str) -> list[str]:
+    return [key.strip() for key in text.replace("\n", ",").split(",") if key.strip()]
 
 
 def cipher_for(settings: Settings) -> PhiCipher:
     """The cipher of the configured keys, or of the development key file."""
     if settings.phi_key is not None:
-        keys = [k.strip() for k in settings.phi_key.get_secret_value().split(",") if k.strip()]
-        return PhiCipher(keys)
+        return PhiCipher(_keys(settings.phi_key.get_secret_value()))
     path = key_file(settings)
     if path is None:
-        return PhiCipher([Fernet.generate_key().decode()])
-    try:
-        return PhiCipher([path.read_text().strip()])
-    except FileNotFoundError:
-        try:
-            return PhiCipher([_created_key(path)])
-        except FileExistsError:
-            return PhiCipher([path.read_text().strip()])
+        return PhiCipher([new_key()])
+    with contextlib.suppress(FileExistsError):
+        _created_key(path)
+    return PhiCipher(keys_in(path), reload=lambda: keys_in(path))
+
+
+def keys_in(path: Path) -> list[str]:
+    """The keys of a key file, newest first."""
+    return _keys(path.read_text())
+
+
+def write_key_file(path: Path, keys: list[str]) -> None:
+    """Replace the development key file (owner-only) with `keys`, newest first."""
+    temporary = path.with_name(path.name + ".new")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write("\n".join(keys) + "\n")
+    temporary.replace(path)
+
+
+def new_key() -> str:
+    """A fresh Fernet key, as `REFERRALS_PHI_KEY` takes it."""
+    return Fernet.generate_key().decode()
