@@ -12,6 +12,7 @@ from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.deps import SessionDep, document_roles
 from referrals.geo import gazetteer
+from referrals.intake.page import router as intake_page
 from referrals.intake.ratelimit import IntakeRateLimit
 from referrals.intake.router import router as intake_router
 from referrals.limits import BodySizeLimit
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit)
     problems.install(app)
     app.include_router(health)
+    app.include_router(intake_page)
     for router in (registry_router, matching_router, intake_router, workflow_router):
         app.include_router(document_roles(router), prefix="/api/v1")
     return app
