@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
@@ -106,6 +107,8 @@ def _nominatim(url: str, user_agent: str, min_delay: float, timeout: float) -> R
     """One rate-limited Nominatim per configuration, shared by every request of the process.
 
     No retries: a failure places the site at its ZIP at once rather than holding the request.
+    The standard library's adapter is used whatever else is installed (geopy would pick
+    `requests` when present, which retries on its own).
     """
     parts = urlsplit(url)
     geocoder = Nominatim(
@@ -113,6 +116,7 @@ def _nominatim(url: str, user_agent: str, min_delay: float, timeout: float) -> R
         domain=parts.netloc + parts.path.rstrip("/"),
         scheme=parts.scheme,
         timeout=timeout,
+        adapter_factory=URLLibAdapter,
     )
     return RateLimiter(
         geocoder.geocode, min_delay_seconds=min_delay, max_retries=0, swallow_exceptions=False
