@@ -1,7 +1,10 @@
 """Candidate search on PostgreSQL: the GiST index on `sites.geog`, nearest first (KNN).
 
-Distances are PostGIS geodesic distances on the WGS 84 spheroid.
+Distances are great-circle distances on PostGIS' mean-radius sphere: the same measure as
+SQLite's haversine, within 0.5 % of the WGS 84 geodesic, and much cheaper per row.
 """
+
+from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -13,26 +16,28 @@ from referrals.registry.vocab import Gender, Program, Role
 
 PROGRAMS = tuple(Program)
 _ORIGIN = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
-_FILTERS = f"""ST_DWithin(s.geog, {_ORIGIN}, %(meters)s)
-    AND t.active AND t.accepting_new_patients
-    AND (t.modalities & %(modalities)s) <> 0 AND (t.conditions & %(conditions)s) = %(conditions)s
-    AND (t.insurance_accepted & %(payer)s) = %(payer)s
-    AND (%(max_price)s::integer IS NULL OR t.self_pay_price_usd <= %(max_price)s::integer)
-    AND (%(age)s::integer IS NULL OR t.min_patient_age <= %(age)s::integer)
-    AND (%(language)s::text IS NULL OR EXISTS (
-        SELECT 1 FROM provider_languages l
-        WHERE l.provider_id = t.psychiatrist_id AND l.code = %(language)s::text))"""
+_IN_REACH = f"""ST_DWithin(s.geog, {_ORIGIN}, %(meters)s, false)
+    AND t.active AND t.accepting_new_patients"""
+_CLAUSES = {
+    "modalities": "(t.modalities & %(modalities)s) <> 0",
+    "conditions": "(t.conditions & %(conditions)s) = %(conditions)s",
+    "payer": "(t.insurance_accepted & %(payer)s) = %(payer)s",
+    "max_price": "t.self_pay_price_usd <= %(max_price)s",
+    "patient_age": "t.min_patient_age <= %(age)s",
+    "language": """EXISTS (SELECT 1 FROM provider_languages l
+        WHERE l.provider_id = t.psychiatrist_id AND l.code = %(language)s)""",
+}
 # The best `limit` teams by the score of referrals.matching.ranking; the GiST index finds
 # the sites within reach nearest first.
-BEST = f"""SELECT * FROM (
-    SELECT t.id, ST_Distance(s.geog, {_ORIGIN}) / {METERS_PER_MILE} AS distance, t.wait_days,
+_BEST = """SELECT * FROM (
+    SELECT t.id, ST_Distance(s.geog, {origin}, false) / {meters_per_mile} AS distance, t.wait_days,
            p.gender, a.role, t.telehealth_consults, t.programs
     FROM sites s
     JOIN care_teams t ON t.site_id = s.id
     JOIN providers p ON p.id = t.psychiatrist_id
     JOIN providers a ON a.id = t.anesthesia_provider_id
-    WHERE {_FILTERS}
-    ORDER BY s.geog <-> {_ORIGIN}) near
+    WHERE {where}
+    ORDER BY s.geog <-> {origin}) near
 ORDER BY distance + %(wait_miles)s * wait_days - %(preference_miles)s * (
         coalesce((gender = %(gender)s::text)::int, 0)
         + coalesce((role = %(anesthesia)s::text)::int, 0)
@@ -40,9 +45,17 @@ ORDER BY distance + %(wait_miles)s * wait_days - %(preference_miles)s * (
         + ((programs & %(program)s) <> 0)::int),
     distance, wait_days, id
 LIMIT %(limit)s"""
-COUNT = f"""SELECT count(*) FROM sites s
-JOIN care_teams t ON t.site_id = s.id
-WHERE {_FILTERS}"""
+_COUNT = """SELECT count(*) FROM sites s JOIN care_teams t ON t.site_id = s.id WHERE {where}"""
+
+
+@cache
+def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
+    """The count and best-teams statements testing just the `filtered` filters."""
+    where = " AND ".join([_IN_REACH, *(_CLAUSES[name] for name in filtered)])
+    return (
+        _COUNT.format(where=where),
+        _BEST.format(where=where, origin=_ORIGIN, meters_per_mile=METERS_PER_MILE),
+    )
 
 
 def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
@@ -61,8 +74,9 @@ def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
 
 def count(session: Session, lat: float, lon: float, miles: float, filters: HardFilters) -> int:
     """How many open teams within `miles` pass the filters."""
+    statement, _ = statements(filters.given())
     params = _params(lat, lon, miles, filters)
-    return driver_cursor(session).execute(COUNT, params).fetchone()[0]
+    return driver_cursor(session).execute(statement, params).fetchone()[0]
 
 
 def _preferences(preferences: Preferences) -> dict:
@@ -81,7 +95,8 @@ def best(session: Session, search: Search, miles: float) -> list[Candidate]:
     """The best `search.limit` open teams within `miles` that pass the filters."""
     params = _params(search.lat, search.lon, miles, search.filters)
     params |= _preferences(search.preferences) | {"limit": search.limit}
-    rows = driver_cursor(session).execute(BEST, params)
+    _, statement = statements(search.filters.given())
+    rows = driver_cursor(session).execute(statement, params)
     return [
         Candidate(
             care_team_id=team_id,
