@@ -1,6 +1,7 @@
 """The `referrals` command."""
 
 import json
+import logging.config
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 
-from referrals import migrations, phi, rotation
+from referrals import migrations, observability, phi, rotation
 from referrals.auth import service as auth
 from referrals.auth.models import Role
 from referrals.config import get_settings
@@ -96,15 +97,26 @@ def serve(
     ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Migrate the database, then serve the API."""
+    """Migrate the database, then serve the API; logs are JSON lines on stderr."""
     settings = get_settings()
+    log_config = observability.logging_config(settings.log_level)
+    logging.config.dictConfig(log_config)
     migrations.upgrade(settings.database_url)
     if seed:
         with _sessionmaker()() as session:
             empty = not session.scalar(select(func.count()).select_from(CareTeam))
         if empty:
             _seed(settings.seed_file)
-    uvicorn.run("referrals.main:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "referrals.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=log_config,  # each worker process applies it
+        log_level=settings.log_level.lower(),
+        access_log=False,  # uvicorn's access line holds the full path and query string
+    )
 
 
 @app.command()
@@ -200,6 +212,35 @@ def keys_create(
         api_key, plain = auth.create_key(session, name=name, role=role)
         err.print(f"Created {role} key {api_key.id} for {json.dumps(name)}; it is shown once.")
     sys.stdout.write(plain + "\n")
+
+
+@app.command()
+def bench(
+    care_teams: Annotated[int, typer.Option(min=1, help="Care teams to generate.")] = 100_000,
+    searches: Annotated[int, typer.Option(min=1, help="Searches to time.")] = 2_000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="A PostgreSQL server URL to bench on (a temporary database on it)."),
+    ] = None,
+    http_seconds: Annotated[
+        float, typer.Option(min=0.1, help="Seconds of HTTP load per endpoint.")
+    ] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Time searches on a synthetic registry beside a plain-SQL floor (SPEC §6)."""
+    from referrals.bench import report, runner  # the bench's imports serve no other command
+
+    results = runner.run(
+        care_teams=care_teams,
+        searches=searches,
+        server_url=database_url,
+        http_seconds=http_seconds,
+        console=err,
+    )
+    if as_json:
+        sys.stdout.write(results.as_json() + "\n")
+    else:
+        Console().print(report.table(results))
 
 
 if __name__ == "__main__":

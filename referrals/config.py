@@ -3,13 +3,13 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 import limits
 from geopy.geocoders import options as geopy_options
 from pydantic import SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _GEOPY_AGENT = geopy_options.default_user_agent.split("/")[0] + "/"  # "geopy/2.5.0" and kin
@@ -31,7 +31,12 @@ class Settings(BaseSettings):
     env: Environment = Environment.development
     database_url: str = "sqlite:///./referrals.db"
     seed_file: Path = PROJECT_ROOT / "seed_data" / "demo_registry.json"
+    # /docs, /redoc and /openapi.json; off by default when REFERRALS_ENV=production
     docs_enabled: bool = True
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Browser origins allowed to call the API ("https://a.example,https://b.example"); none
+    # by default, and then there is no CORS at all.
+    cors_origins: Annotated[list[str], NoDecode] = []
 
     # Fernet keys (comma-separated, newest first) that encrypt patients' data at rest. Left
     # out in development, a key file is made beside the SQLite database (or in the working
@@ -62,6 +67,27 @@ class Settings(BaseSettings):
             raise ValueError("must not be negative")
         return seconds
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, level: object) -> object:
+        return level.upper() if isinstance(level, str) else level
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, origins: object) -> object:
+        if isinstance(origins, str):
+            return [origin.strip() for origin in origins.split(",") if origin.strip()]
+        return origins
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                raise ValueError("must be origins such as https://clinic.example, comma-separated")
+        return origins
+
     @field_validator("intake_rate_limit")
     @classmethod
     def _rate(cls, rate: str) -> str:
@@ -70,6 +96,12 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError('must be a rate such as "10/minute"') from None
         return rate
+
+    @model_validator(mode="after")
+    def _no_docs_in_production_unless_asked(self) -> Self:
+        if self.env == Environment.production and "docs_enabled" not in self.model_fields_set:
+            self.docs_enabled = False
+        return self
 
     @model_validator(mode="after")
     def _production_needs_a_phi_key(self) -> Self:

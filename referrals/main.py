@@ -4,19 +4,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from referrals import __version__, problems
+from referrals.audit.context import RequestId
+from referrals.audit.router import router as audit_router
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.deps import SessionDep, document_roles
 from referrals.geo import gazetteer
+from referrals.headers import SecurityHeaders
 from referrals.intake.page import router as intake_page
 from referrals.intake.ratelimit import IntakeRateLimit
 from referrals.intake.router import router as intake_router
 from referrals.limits import BodySizeLimit
 from referrals.matching.router import router as matching_router
+from referrals.observability import REQUEST_ID_HEADER, AccessLog
 from referrals.phi import cipher_for
 from referrals.registry.router import router as registry_router
 from referrals.workflow.router import router as workflow_router
@@ -62,9 +67,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cipher = cipher_for(settings)
     app.state.intake_rate_limit = IntakeRateLimit(settings.intake_rate_limit)
     app.add_middleware(BodySizeLimit)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog)  # the outermost: it times and logs all of the above
+    app.add_middleware(RequestId)  # but for the request id (the client's, if safe) it logs
     problems.install(app)
     app.include_router(health)
     app.include_router(intake_page)
-    for router in (registry_router, matching_router, intake_router, workflow_router):
+    routers = (registry_router, matching_router, intake_router, workflow_router, audit_router)
+    for router in routers:
         app.include_router(document_roles(router), prefix="/api/v1")
     return app

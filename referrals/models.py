@@ -1,5 +1,6 @@
 """Every table, imported once so that `Base.metadata` is complete (Alembic, tests)."""
 
+from referrals.audit.models import AuditEvent, AuditEventRequest
 from referrals.auth.models import ApiKey
 from referrals.db import Base
 from referrals.geo.models import GeocodeCacheEntry
@@ -9,6 +10,8 @@ from referrals.workflow.models import Event, Referral
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
+    "AuditEventRequest",
     "Base",
     "CareTeam",
     "Event",

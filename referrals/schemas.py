@@ -4,7 +4,7 @@ import re
 from typing import Annotated, Generic, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
 USPS_STATES = frozenset(
     sub.code.removeprefix("US-")
@@ -65,12 +65,17 @@ def _phone(value: str) -> str:
     return "+1" + match.group(1)
 
 
-StateCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_state)]
-LanguageCode = Annotated[str, BeforeValidator(_lower), AfterValidator(_language)]
+StateCode = Annotated[str, BeforeValidator(_upper), Field(max_length=2), AfterValidator(_state)]
+LanguageCode = Annotated[
+    str, BeforeValidator(_lower), Field(max_length=2), AfterValidator(_language)
+]
 PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(_phone)]
 ZipCode = Annotated[str, Field(pattern=r"^\d{5}$")]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
-PublicId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+PublicId = Annotated[
+    str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(max_length=32)
+]
+Email = Annotated[EmailStr, Field(max_length=254)]  # RFC 5321's longest forward path
 Limit = Annotated[int, Field(ge=1, le=100)]
-Offset = Annotated[int, Field(ge=0)]
+Offset = Annotated[int, Field(ge=0, le=2**31 - 1)]  # a larger one overflows SQL integers

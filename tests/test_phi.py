@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from referrals import migrations
+from referrals.audit.service import Audit
 from referrals.config import Settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.intake import service as intake
@@ -45,7 +46,8 @@ def _stored(url: str, cipher: PhiCipher, count: int) -> None:
     with make_sessionmaker(engine).begin() as session:
         for _ in range(count):
             data = IntakeCreate.model_validate(intake_body())
-            intake.receive(session, data=data, idempotency_key=None, cipher=cipher)
+            audit = Audit(actor="test", client_address=None, request_id="test")
+            intake.receive(session, data=data, idempotency_key=None, cipher=cipher, audit=audit)
     engine.dispose()
 
 

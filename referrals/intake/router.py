@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, status
 
+from referrals.audit.context import PublicAudit
 from referrals.deps import CipherDep, SessionDep
 from referrals.intake import service
 from referrals.intake.ratelimit import rate_limit
@@ -32,7 +33,10 @@ def create_referral_request(
     data: IntakeCreate,
     session: SessionDep,
     cipher: CipherDep,
+    audit: PublicAudit,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> IntakeReceipt:
     """Send a referral request (public); the answer holds nothing that was sent."""
-    return service.receive(session, data=data, idempotency_key=idempotency_key, cipher=cipher)
+    return service.receive(
+        session, data=data, idempotency_key=idempotency_key, cipher=cipher, audit=audit
+    )

@@ -4,12 +4,20 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from referrals.matching.schemas import AnesthesiaType
 from referrals.registry.schemas import Price
 from referrals.registry.vocab import Condition, Gender, Modality, Payer, Program
-from referrals.schemas import LanguageCode, Name, PhoneNumber, PublicId, RequestModel, ZipCode
+from referrals.schemas import (
+    Email,
+    LanguageCode,
+    Name,
+    PhoneNumber,
+    PublicId,
+    RequestModel,
+    ZipCode,
+)
 
 ShortText = Annotated[str, Field(max_length=2000)]
 
@@ -33,7 +41,7 @@ class Patient(RequestModel):
     first_name: Name
     last_name: Name
     date_of_birth: Annotated[date, AfterValidator(_born)]
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: PhoneNumber | None = None
     preferred_contact: PreferredContact = PreferredContact.email
 

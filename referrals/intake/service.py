@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from referrals.audit.service import Action, Audit, Outcome
 from referrals.db import lock_for_write
 from referrals.errors import InvalidInput, NotFound
 from referrals.geo.gazetteer import zip_place
@@ -42,21 +43,35 @@ def _replay(session: Session, key: str, digest: str) -> IntakeReceipt | None:
     return _receipt(session.get(ReferralRequest, known.referral_request_id))
 
 
+def _answer(
+    session: Session, receipt: IntakeReceipt, audit: Audit, outcome: Outcome
+) -> IntakeReceipt:
+    audit.record(
+        session, action=Action.referral_request_create, request_ids=[receipt.id], outcome=outcome
+    )
+    return receipt
+
+
 def _youngest_accepted(session: Session) -> int | None:
     return session.scalar(select(func.min(CareTeam.min_patient_age)).where(CareTeam.active))
 
 
 def receive(
-    session: Session, *, data: IntakeCreate, idempotency_key: str | None, cipher: PhiCipher
+    session: Session,
+    *,
+    data: IntakeCreate,
+    idempotency_key: str | None,
+    cipher: PhiCipher,
+    audit: Audit,
 ) -> IntakeReceipt:
-    """Store a new request (or answer a retry of one) and record that it arrived."""
+    """Store a new request (or answer a retry of one: a replay) and record that it arrived."""
     _check_contact(data.patient)
     if zip_place(data.postal_code) is None:
         raise InvalidInput.on("postal_code", "is not a known US ZIP code")
     lock_for_write(session)
     digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     if idempotency_key and (answer := _replay(session, idempotency_key, digest)):
-        return answer
+        return _answer(session, answer, audit, Outcome.replay)
     age = screening.age_on(data.patient.date_of_birth, date.today())
     flags = screening.flags(data.clinical, age=age, youngest_accepted=_youngest_accepted(session))
     document = data.model_dump(mode="json") | {"screening_flags": flags}
@@ -80,7 +95,7 @@ def receive(
         answer = idempotency_key and _replay(session, idempotency_key, digest)
         if not answer:
             raise
-        return answer
+        return _answer(session, answer, audit, Outcome.replay)
     events.record(
         session,
         request_id=request.id,
@@ -89,7 +104,7 @@ def receive(
         cipher=cipher,
         to_status=RequestStatus.new,
     )
-    return _receipt(request)
+    return _answer(session, _receipt(request), audit, Outcome.ok)
 
 
 def get(session: Session, *, request_id: str) -> ReferralRequest:

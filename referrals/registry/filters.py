@@ -1,6 +1,8 @@
 """Query parameters of the registry's list endpoints."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from referrals.registry.vocab import Condition, Modality, Payer, Program, Role
 from referrals.schemas import LanguageCode, Limit, Offset, PublicId, StateCode, ZipCode
@@ -22,7 +24,7 @@ class ProviderFilters(PageParams):
     state: StateCode | None = None
     language: LanguageCode | None = None
     accepting_new_patients: bool | None = None
-    npi: str | None = None
+    npi: Annotated[str, Field(max_length=10)] | None = None
 
 
 class SiteFilters(PageParams):
@@ -36,7 +38,7 @@ class CareTeamFilters(PageParams):
     state: StateCode | None = None
     active: bool | None = None
     accepting_new_patients: bool | None = None
-    modality: list[Modality] = []
-    condition: list[Condition] = []
+    modality: Annotated[list[Modality], Field(max_length=len(Modality))] = []
+    condition: Annotated[list[Condition], Field(max_length=len(Condition))] = []
     insurance: Payer | None = None
     program: Program | None = None

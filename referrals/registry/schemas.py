@@ -7,7 +7,6 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BeforeValidator,
-    EmailStr,
     Field,
     ValidationInfo,
     field_validator,
@@ -16,6 +15,7 @@ from pydantic import (
 from referrals.registry import npi
 from referrals.registry.vocab import Condition, Credential, Gender, Modality, Payer, Program, Role
 from referrals.schemas import (
+    Email,
     LanguageCode,
     Name,
     PhoneNumber,
@@ -65,7 +65,7 @@ class ProviderFields(RequestModel):
     gender: Gender | None = None
     languages: Annotated[list[LanguageCode], Field(min_length=1, max_length=20)] = ["en"]
     licensed_states: Annotated[list[StateCode], Field(max_length=60)] = []
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: PhoneNumber | None = None
     accepting_new_patients: bool = True
 
@@ -84,7 +84,7 @@ class ProviderUpdate(UpdateModel):
     gender: Gender | None = None
     languages: Annotated[list[LanguageCode], Field(min_length=1, max_length=20)] | None = None
     licensed_states: Annotated[list[StateCode], Field(max_length=60)] | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: PhoneNumber | None = None
     accepting_new_patients: bool | None = None
 
@@ -155,20 +155,22 @@ class SiteRead(ReadModel):
     updated_at: datetime
 
 
-Modalities = Annotated[set[Modality], Field(min_length=1)]
-Conditions = Annotated[set[Condition], Field(min_length=1)]
+Modalities = Annotated[set[Modality], Field(min_length=1, max_length=len(Modality))]
+Conditions = Annotated[set[Condition], Field(min_length=1, max_length=len(Condition))]
+Payers = Annotated[set[Payer], Field(max_length=len(Payer))]
+Programs = Annotated[set[Program], Field(max_length=len(Program))]
 
 
 class CareTeamFields(RequestModel):
     modalities: Modalities
     conditions: Conditions
-    insurance_accepted: set[Payer] = set()
+    insurance_accepted: Payers = set()
     self_pay_price_usd: Price | None = None
     telehealth_consults: bool = False
     accepting_new_patients: bool = True
     wait_days: WaitDays = 14
     min_patient_age: Age = 18
-    programs: set[Program] = set()
+    programs: Programs = set()
     active: bool = True
     verified_at: AwareDatetime | None = None
 
@@ -188,13 +190,13 @@ class CareTeamUpdate(UpdateModel):
     site_id: PublicId | None = None
     modalities: Modalities | None = None
     conditions: Conditions | None = None
-    insurance_accepted: set[Payer] | None = None
+    insurance_accepted: Payers | None = None
     self_pay_price_usd: Price | None = None
     telehealth_consults: bool | None = None
     accepting_new_patients: bool | None = None
     wait_days: WaitDays | None = None
     min_patient_age: Age | None = None
-    programs: set[Program] | None = None
+    programs: Programs | None = None
     active: bool | None = None
     verified_at: AwareDatetime | None = None
 

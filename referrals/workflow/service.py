@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from referrals.audit.service import Action, Audit
 from referrals.auth.models import ApiKey
 from referrals.db import utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
@@ -57,7 +58,7 @@ def _summary(request: ReferralRequest, document: dict) -> dict:
 
 
 def list_requests(
-    session: Session, *, filters: RequestFilters, cipher: PhiCipher
+    session: Session, *, filters: RequestFilters, cipher: PhiCipher, audit: Audit
 ) -> Page[ReferralRequestSummary]:
     """Requests newest first, by status and whether screening flagged them."""
     query = select(ReferralRequest)
@@ -66,11 +67,14 @@ def list_requests(
     if filters.flagged is not None:
         query = query.where(ReferralRequest.flagged == filters.flagged)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(ReferralRequest.received_at.desc(), ReferralRequest.id)
-        .limit(filters.limit)
-        .offset(filters.offset)
+    rows = list(
+        session.scalars(
+            query.order_by(ReferralRequest.received_at.desc(), ReferralRequest.id)
+            .limit(filters.limit)
+            .offset(filters.offset)
+        )
     )
+    audit.record(session, action=Action.referral_request_list, request_ids=[r.id for r in rows])
     items = [ReferralRequestSummary(**_summary(r, cipher.decrypt(r.phi))) for r in rows]
     return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
 
@@ -80,9 +84,15 @@ def _referrals(session: Session, request_id: str) -> list[Referral]:
     return list(session.scalars(query.order_by(Referral.created_at, Referral.id)))
 
 
-def read(session: Session, *, request_id: str, cipher: PhiCipher) -> ReferralRequestRead:
+def read(
+    session: Session, *, request_id: str, cipher: PhiCipher, audit: Audit
+) -> ReferralRequestRead:
     """One request with everything the patient sent, its flags, review and referrals."""
-    request = intake.get(session, request_id=request_id)
+    audit.record(session, action=Action.referral_request_read, request_ids=[request_id])
+    return _detail(session, intake.get(session, request_id=request_id), cipher)
+
+
+def _detail(session: Session, request: ReferralRequest, cipher: PhiCipher) -> ReferralRequestRead:
     document = cipher.decrypt(request.phi)
     review = None
     if request.reviewed_at is not None:
@@ -105,8 +115,9 @@ def read(session: Session, *, request_id: str, cipher: PhiCipher) -> ReferralReq
     )
 
 
-def matches(session: Session, *, request_id: str, cipher: PhiCipher) -> MatchResponse:
+def matches(session: Session, *, request_id: str, cipher: PhiCipher, audit: Audit) -> MatchResponse:
     """The care teams that fit the request as the patient filled it in."""
+    audit.record(session, action=Action.referral_request_matches, request_ids=[request_id])
     document = cipher.decrypt(intake.get(session, request_id=request_id).phi)
     preferences, clinical = document["preferences"], document["clinical"]
     born = date.fromisoformat(document["patient"]["date_of_birth"])
@@ -128,9 +139,16 @@ def matches(session: Session, *, request_id: str, cipher: PhiCipher) -> MatchRes
 
 
 def review(
-    session: Session, *, request_id: str, data: ReviewCreate, api_key: ApiKey, cipher: PhiCipher
+    session: Session,
+    *,
+    request_id: str,
+    data: ReviewCreate,
+    api_key: ApiKey,
+    cipher: PhiCipher,
+    audit: Audit,
 ) -> ReferralRequestRead:
     """Record a physician's review of a flagged request: cleared or not."""
+    audit.record(session, action=Action.referral_request_review, request_ids=[request_id])
     request = intake.get(session, request_id=request_id)
     request.cleared, request.reviewed_by = data.cleared, api_key.id
     request.reviewed_at = utcnow()
@@ -143,7 +161,7 @@ def review(
         to_status="cleared" if data.cleared else "not_cleared",
         note=data.note,
     )
-    return read(session, request_id=request.id, cipher=cipher)
+    return _detail(session, request, cipher)
 
 
 def _move_request(
@@ -163,9 +181,16 @@ def _move_request(
 
 
 def refer(
-    session: Session, *, request_id: str, data: ReferralCreate, api_key: ApiKey, cipher: PhiCipher
+    session: Session,
+    *,
+    request_id: str,
+    data: ReferralCreate,
+    api_key: ApiKey,
+    cipher: PhiCipher,
+    audit: Audit,
 ) -> Referral:
     """Send the request to a care team; flagged requests need a clearance first."""
+    audit.record(session, action=Action.referral_create, request_ids=[request_id])
     request = intake.get(session, request_id=request_id)
     if request.status not in REFERABLE:
         raise Conflict(f"A {request.status} request cannot be referred.")
@@ -207,10 +232,18 @@ def refer(
 
 
 def update_referral(
-    session: Session, *, referral_id: str, data: ReferralUpdate, api_key: ApiKey, cipher
+    session: Session,
+    *,
+    referral_id: str,
+    data: ReferralUpdate,
+    api_key: ApiKey,
+    cipher,
+    audit: Audit,
 ) -> Referral:
     """Move a referral along its allowed transitions; a completed one closes its request."""
     referral = session.get(Referral, referral_id) if len(referral_id) == 32 else None
+    touched = [referral.referral_request_id] if referral else []
+    audit.record(session, action=Action.referral_update, request_ids=touched)
     if referral is None:
         raise NotFound("No referral has this id.")
     current = ReferralStatus(referral.status)
@@ -238,9 +271,16 @@ def update_referral(
 
 
 def update_request(
-    session: Session, *, request_id: str, data: RequestUpdate, api_key: ApiKey, cipher
+    session: Session,
+    *,
+    request_id: str,
+    data: RequestUpdate,
+    api_key: ApiKey,
+    cipher,
+    audit: Audit,
 ) -> ReferralRequestRead:
     """Staff's own moves of a request: into review, or closed."""
+    audit.record(session, action=Action.referral_request_update, request_ids=[request_id])
     request = intake.get(session, request_id=request_id)
     current = RequestStatus(request.status)
     if data.status not in REQUEST_ALLOWED[current]:
@@ -254,10 +294,11 @@ def update_request(
         note=data.note,
     )
     session.flush()
-    return read(session, request_id=request.id, cipher=cipher)
+    return _detail(session, request, cipher)
 
 
-def history(session: Session, *, request_id: str, cipher: PhiCipher) -> list[dict]:
+def history(session: Session, *, request_id: str, cipher: PhiCipher, audit: Audit) -> list[dict]:
     """The request's events, oldest first."""
+    audit.record(session, action=Action.referral_request_events, request_ids=[request_id])
     request = intake.get(session, request_id=request_id)
     return events.history(session, request_id=request.id, cipher=cipher)

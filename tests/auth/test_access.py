@@ -25,15 +25,18 @@ def _call(client, method: str, path: str, headers: dict | None = None):
 
 
 PUBLIC_API = {("POST", "/api/v1/referral-requests")}
+ADMIN_PREFIXES = (
+    "/api/v1/providers",
+    "/api/v1/sites",
+    "/api/v1/care-teams",
+    "/api/v1/audit-events",
+)
 
 
 def test_every_api_operation_but_the_intake_is_private():
     api = {(m, p) for m, p, _ in OPERATIONS if p.startswith("/api/v1/")}
     assert api - PUBLIC_API == set(PRIVATE)
-    assert all(
-        path.startswith(("/api/v1/providers", "/api/v1/sites", "/api/v1/care-teams"))
-        for _, path in ADMIN_ONLY
-    )
+    assert all(path.startswith(ADMIN_PREFIXES) for _, path in ADMIN_ONLY)
 
 
 def test_private_operations_declare_bearer_auth():

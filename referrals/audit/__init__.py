@@ -1,0 +1,1 @@
+"""The append-only access log of referral requests."""

@@ -1,0 +1,47 @@
+"""`referrals bench --json` prints one JSON object with every figure, and leaves nothing behind."""
+
+import json
+import os
+import subprocess
+import sys
+
+KEYS = (
+    "engine",
+    "care_teams",
+    "match_p50_ms",
+    "match_p99_ms",
+    "floor_p50_ms",
+    "floor_p99_ms",
+    "ratio_p50",
+    "http_match_rps",
+    "http_floor_rps",
+    "intake_rps",
+    "rare_dense_ms",
+    "build_seconds",
+)
+POSITIVE = set(KEYS) - {"engine", "care_teams", "intake_rps"}
+
+
+def test_bench_prints_every_figure_as_one_json_object(tmp_path):
+    server = os.environ.get("REFERRALS_TEST_DATABASE_URL")
+    command = [sys.executable, "-m", "referrals.cli", "bench", "--json"]
+    command += ["--care-teams", "300", "--searches", "30", "--http-seconds", "1"]
+    result = subprocess.run(
+        command + (["--database-url", server] if server else []),
+        env=os.environ | {"TMPDIR": str(tmp_path), "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert result.stdout == json.dumps(figures) + "\n"
+    assert set(KEYS) <= set(figures)
+    assert figures["engine"] == ("postgresql" if server else "sqlite")
+    assert figures["care_teams"] == 300
+    assert figures["intake_rps"] is None
+    for key in POSITIVE:
+        assert isinstance(figures[key], float | int) and figures[key] > 0, key
+    assert figures["match_p50_ms"] <= figures["match_p99_ms"]
+    assert figures["floor_p50_ms"] <= figures["floor_p99_ms"]
+    assert list(tmp_path.iterdir()) == []  # the temporary database is gone
