@@ -22,7 +22,8 @@ class Results:
     rare_dense_ms: float
     http_match_rps: float
     http_floor_rps: float
-    intake_rps: float | None  # no intake endpoint yet
+    intake_rps: float
+    intake_p99_ms: float
 
     @property
     def http_ratio(self) -> float:
@@ -37,8 +38,8 @@ def _ms(value: float) -> str:
     return f"{value:.3f} ms"
 
 
-def _rps(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f} /s"
+def _rps(value: float) -> str:
+    return f"{value:,.0f} /s"
 
 
 def table(results: Results) -> Table:
@@ -55,7 +56,7 @@ def table(results: Results) -> Table:
         ("rare filter, dense metro", _ms(r.rare_dense_ms), "ZIP 10001, median"),
         ("HTTP matches", _rps(r.http_match_rps), f"{r.http_ratio:.0%} of trivial"),
         ("HTTP trivial (/healthz)", _rps(r.http_floor_rps), ""),
-        ("HTTP intake", _rps(r.intake_rps), "not built yet" if r.intake_rps is None else ""),
+        ("HTTP intake", _rps(r.intake_rps), f"p99 {_ms(r.intake_p99_ms)}, 1 worker"),
     ]
     out = Table(title="referrals bench")
     for column in ("measure", "value", "note"):

@@ -6,6 +6,7 @@ A phase is a name and a function from a request number to a `Request`, so anothe
 endpoint is one more `Phase`.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -89,15 +90,19 @@ def served_app(database_url: str, env: dict[str, str] | None = None) -> Iterator
             process.wait()
 
 
-def _client(port: int, phase: Phase, worker: int, deadline: float, counts: list) -> None:
+def _client(
+    port: int, phase: Phase, worker: int, deadline: float, counts: list, latencies: list
+) -> None:
     connection = HTTPConnection(HOST, port, timeout=30)
     done = 0
     try:
         while time.monotonic() < deadline and done * CONCURRENCY < MAX_REQUESTS:
             request = phase.request(done * CONCURRENCY + worker)
+            sent = time.perf_counter()
             connection.request(request.method, request.path, request.body, request.headers)
             response = connection.getresponse()
             response.read()
+            latencies.append(time.perf_counter() - sent)
             if response.status != request.expect:
                 raise HttpFailure(f"{request.method} {request.path} answered {response.status}")
             done += 1
@@ -109,13 +114,16 @@ def _client(port: int, phase: Phase, worker: int, deadline: float, counts: list)
     counts[worker] = done
 
 
-def requests_per_second(port: int, phase: Phase, *, seconds: float) -> float:
-    """How many of `phase`'s requests the server answers per second at `CONCURRENCY`."""
+def requests_per_second(port: int, phase: Phase, *, seconds: float) -> tuple[float, float]:
+    """Requests per second at `CONCURRENCY`, and the 99th percentile latency in ms."""
     counts: list = [0] * CONCURRENCY
+    latencies: list[float] = []
     started = time.monotonic()
     deadline = started + seconds
     threads = [
-        threading.Thread(target=_client, args=(port, phase, worker, deadline, counts), daemon=True)
+        threading.Thread(
+            target=_client, args=(port, phase, worker, deadline, counts, latencies), daemon=True
+        )
         for worker in range(CONCURRENCY)
     ]
     for thread in threads:
@@ -126,15 +134,19 @@ def requests_per_second(port: int, phase: Phase, *, seconds: float) -> float:
     for count in counts:
         if isinstance(count, Exception):
             raise HttpFailure(f"{phase.name}: {count}") from count
-    return sum(counts) / elapsed
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0
+    return sum(counts) / elapsed, p99
 
 
 def measure(port: int, phases: Sequence[Phase], *, seconds: float) -> dict[str, float]:
-    """Each phase's requests per second, after a short untimed warm-up of it."""
+    """Each phase's requests per second (and `<name>_p99_ms`), after an untimed warm-up."""
     results = {}
     for phase in phases:
         requests_per_second(port, phase, seconds=min(1.0, seconds / 4))
-        results[phase.name] = requests_per_second(port, phase, seconds=seconds)
+        rps, p99 = requests_per_second(port, phase, seconds=seconds)
+        results[phase.name] = rps
+        results[phase.name.removesuffix("_rps") + "_p99_ms"] = p99
     return results
 
 
@@ -148,3 +160,32 @@ def match_phase(api_key: str, origins: Sequence[tuple[float, float]]) -> Phase:
 def trivial_phase() -> Phase:
     """`GET /healthz`: what the server stack costs with no work behind it."""
     return Phase("http_floor_rps", lambda _: Request("/healthz"))
+
+
+def intake_phase() -> Phase:
+    """`POST /api/v1/referral-requests`: a new request each time, with its own key."""
+    body = json.dumps(INTAKE).encode()
+    headers = {"Content-Type": "application/json"}
+    return Phase(
+        "intake_rps",
+        lambda i: Request(
+            "/api/v1/referral-requests",
+            method="POST",
+            body=body,
+            headers=headers | {"Idempotency-Key": f"bench-{i}-{time.monotonic_ns()}"},
+            expect=201,
+        ),
+    )
+
+
+INTAKE = {
+    "patient": {
+        "first_name": "Bench",
+        "last_name": "Patient",
+        "date_of_birth": "1980-01-01",
+        "email": "bench@example.com",
+    },
+    "postal_code": "10001",
+    "clinical": {"conditions": ["ptsd"], "pcl5_score": 40},
+    "consent_to_share": True,
+}
