@@ -68,13 +68,13 @@ def receive(
     _check_contact(data.patient)
     if zip_place(data.postal_code) is None:
         raise InvalidInput.on("postal_code", "is not a known US ZIP code")
-    lock_for_write(session)
     digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
-    if idempotency_key and (answer := _replay(session, idempotency_key, digest)):
-        return _answer(session, answer, audit, Outcome.replay)
     age = screening.age_on(data.patient.date_of_birth, date.today())
     flags = screening.flags(data.clinical, age=age, youngest_accepted=_youngest_accepted(session))
     document = data.model_dump(mode="json") | {"screening_flags": flags}
+    lock_for_write(session)
+    if idempotency_key and (answer := _replay(session, idempotency_key, digest)):
+        return _answer(session, answer, audit, Outcome.replay)
     request = ReferralRequest(
         id=uuid.uuid4().hex,
         status=RequestStatus.new,

@@ -109,6 +109,8 @@ class CareTeam(Timestamped, Base):
         CheckConstraint("wait_days >= 0", name="wait_days_nonnegative"),
         CheckConstraint("self_pay_price_usd >= 0", name="price_nonnegative"),
         Index("ix_care_teams_site_id_open", "site_id", "active", "accepting_new_patients"),
+        # the intake's "youngest age any active team accepts": an index seek, not a scan
+        Index("ix_care_teams_active_min_age", "active", "min_patient_age"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
