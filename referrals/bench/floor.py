@@ -45,7 +45,7 @@ LIMIT :limit"""
 
 
 @cache
-def postgresql_top(gender: bool, anesthesia: bool) -> str:
+def postgresql_top(filtered: tuple[str, ...], gender: bool, anesthesia: bool) -> str:
     """The scoring statement, joining a provider only when its preference is given."""
     joins, met = [], ["(%(telehealth)s AND t.telehealth_consults)::int"]
     if gender:
@@ -55,13 +55,15 @@ def postgresql_top(gender: bool, anesthesia: bool) -> str:
         joins.append("JOIN providers a ON a.id = t.anesthesia_provider_id")
         met.append("(a.role = %(anesthesia)s::text)::int")
     met.append("((t.programs & %(program)s) <> 0)::int")
+    where = " AND ".join([pg._IN_REACH, *(pg._CLAUSES[name] for name in filtered)])
     return f"""SELECT id,
     distance + %(wait_miles)s * wait_days - %(preference_miles)s * met AS score
 FROM (
-    SELECT t.id, t.wait_days, ST_Distance(s.geog, {pg._ORIGIN}) / {METERS_PER_MILE} AS distance,
+    SELECT t.id, t.wait_days,
+        ST_Distance(s.geog, {pg._ORIGIN}, false) / {METERS_PER_MILE} AS distance,
         {" + ".join(met)} AS met
     FROM sites s JOIN care_teams t ON t.site_id = s.id {" ".join(joins)}
-    WHERE {pg._FILTERS}) within_radius
+    WHERE {where}) within_radius
 ORDER BY score, distance, wait_days, id
 LIMIT %(limit)s"""
 
@@ -125,7 +127,8 @@ class Floor:
             params |= lite._box(search.lat, search.lon, miles, prefix="in_")
             return self._cursor.execute(statement, params).fetchone()[0]
         params = pg._params(search.lat, search.lon, miles, search.filters)
-        return self._cursor.execute(pg.COUNT, params, prepare=True).fetchone()[0]
+        statement, _ = pg.statements(search.filters.given())
+        return self._cursor.execute(statement, params, prepare=True).fetchone()[0]
 
     def _top(self, search: Search, miles: float) -> list[tuple[int, float]]:
         limit = {"limit": search.limit}
@@ -137,7 +140,9 @@ class Floor:
         params |= pg._preferences(search.preferences) | limit
         preferences = search.preferences
         statement = postgresql_top(
-            preferences.psychiatrist_gender is not None, preferences.anesthesia_type is not None
+            search.filters.given(),
+            preferences.psychiatrist_gender is not None,
+            preferences.anesthesia_type is not None,
         )
         return self._cursor.execute(statement, params, prepare=True).fetchall()
 
