@@ -20,7 +20,7 @@ from referrals.matching import postgis_search as pg
 from referrals.matching import sqlite_search as lite
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.schemas import MatchQuery, MatchResponse
-from referrals.matching.service import FIRST_SEARCH_MILES, origin_of, preferences_of
+from referrals.matching.service import first_search_miles, origin_of, preferences_of
 
 # The score decoded from the R*Tree id (layout in referrals/matching/sqlite_search.py).
 _WAIT = f"((id >> {lite.WAIT_SHIFT}) & 511)"
@@ -111,7 +111,8 @@ class Floor:
         total = self._count(search, radius)
         if not total:
             return Answer(0, ())
-        bonus, miles = search.preferences.max_bonus_miles, min(FIRST_SEARCH_MILES, radius)
+        bonus = search.preferences.max_bonus_miles
+        miles = first_search_miles(total, radius, search.limit)
         while True:
             top = self._top(search, miles)
             full = len(top) == search.limit

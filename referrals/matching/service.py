@@ -1,5 +1,7 @@
 """Matching: resolve the origin, count and rank the candidates, explain the best."""
 
+from math import sqrt
+
 from sqlalchemy.orm import Session
 
 from referrals.errors import InvalidInput
@@ -9,7 +11,9 @@ from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import Preferences, Ranked
 from referrals.matching.schemas import Match, MatchQuery, MatchResponse, Origin
 
-FIRST_SEARCH_MILES = 5.0
+# Most searches settle at the first try with three candidates per place; more cost more
+# than the rare second search they save (measured with `referrals bench`).
+CANDIDATES_PER_PLACE = 3
 
 
 def origin_of(query: MatchQuery) -> Origin:
@@ -43,10 +47,17 @@ def _engine(session: Session):
     return sqlite_search if session.get_bind().dialect.name == "sqlite" else postgis_search
 
 
-def best(session: Session, search: Search, radius: float) -> list[Ranked]:
+def first_search_miles(total: int, radius: float, limit: int) -> float:
+    """How far the first search looks: far enough for `CANDIDATES_PER_PLACE` teams per place
+    asked for, were the `total` teams in the radius spread evenly over it.
+    """
+    return radius * sqrt(min(1.0, CANDIDATES_PER_PLACE * limit / total))
+
+
+def best(session: Session, search: Search, radius: float, total: int) -> list[Ranked]:
     """The first `limit` teams, searching outwards until no farther team could outrank them."""
     engine, bonus = _engine(session), search.preferences.max_bonus_miles
-    miles = min(FIRST_SEARCH_MILES, radius)
+    miles = first_search_miles(total, radius, search.limit)
     while True:
         ranked = ranking.rank(engine.best(session, search, miles), search.preferences)
         if miles >= radius or ranking.settled(
@@ -89,7 +100,7 @@ def find_matches(session: Session, *, query: MatchQuery) -> MatchResponse:
     filters = HardFilters.of(query)
     total = _engine(session).count(session, origin.lat, origin.lon, query.radius_miles, filters)
     search = Search(origin.lat, origin.lon, filters, preferences, query.limit)
-    top = best(session, search, query.radius_miles) if total else []
+    top = best(session, search, query.radius_miles, total) if total else []
     teams = details.load(session, [r.candidate.care_team_id for r in top])
     matches = [
         _match(i, ranked, teams[ranked.candidate.care_team_id], query, preferences)

@@ -1,8 +1,8 @@
 """Candidate search on SQLite: one R*Tree of open care teams.
 
-Each `team_rtree` entry (see the registry migration) is a point (lat, lon) whose id packs
-the team id with its wait and the bit sets that the filters and preferences test, so that a
-search reads no other table but for the rarer price, age and language filters.
+Each `team_rtree` entry (see the migrations) is a point (lat, lon, price, youngest age)
+whose id packs the team id with its wait and the bit sets that the filters and preferences
+test, so that a search reads no other table but for the rarer language filter.
 """
 
 from functools import cache
@@ -19,6 +19,8 @@ from referrals.registry.vocab import Gender, Program, Role
 # The id's layout; the view team_search_rows in the migration writes the same.
 CONDITION_SHIFT, PAYER_SHIFT, PROGRAM_SHIFT = 5, 11, 22
 TELEHEALTH_BIT, GENDER_SHIFT, CRNA_BIT, WAIT_SHIFT, TEAM_SHIFT = 1 << 26, 27, 1 << 29, 30, 39
+# Price and age dimensions are scaled down so that the tree's pages stay clustered by place.
+DIMENSION_SCALE = 1000.0
 GENDERS = (None, Gender.female, Gender.male, Gender.nonbinary)
 PROGRAMS = tuple(Program)
 
@@ -31,10 +33,8 @@ _CLAUSES = {
     "modalities": "(r.id & :modalities) != 0",
     "conditions": "(r.id & :conditions) = :conditions",
     "payer": "(r.id & :payer) = :payer",
-    "max_price": """EXISTS (SELECT 1 FROM care_teams t
-        WHERE t.id = r.id >> 39 AND t.self_pay_price_usd <= :max_price)""",
-    "patient_age": """EXISTS (SELECT 1 FROM care_teams t
-        WHERE t.id = r.id >> 39 AND t.min_patient_age <= :age)""",
+    "max_price": "r.min_price <= :max_price",
+    "patient_age": "r.min_age <= :age",
     "language": """EXISTS (SELECT 1 FROM care_teams t JOIN provider_languages l
         ON l.provider_id = t.psychiatrist_id AND l.code = :language
         WHERE t.id = r.id >> 39)""",
@@ -83,6 +83,10 @@ def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str,
     }
 
 
+def _scaled(value: int | None) -> float | None:
+    return None if value is None else value / DIMENSION_SCALE
+
+
 def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
     return {
         "lat": lat,
@@ -92,8 +96,8 @@ def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
         "modalities": filters.modalities,
         "conditions": filters.conditions << CONDITION_SHIFT,
         "payer": filters.payer << PAYER_SHIFT,
-        "max_price": filters.max_price,
-        "age": filters.patient_age,
+        "max_price": _scaled(filters.max_price),
+        "age": _scaled(filters.patient_age),
         "language": filters.language,
         **_box(lat, lon, miles),
     }

@@ -2,6 +2,8 @@
 
 import pytest
 
+from referrals.registry import service
+from referrals.registry.schemas import CareTeamUpdate
 from tests.builders import make_anesthesia_provider, make_care_team, make_provider, make_site
 
 MIDTOWN = (40.7484, -73.9967)
@@ -127,6 +129,40 @@ def test_closed_and_filtered_teams_are_not_counted(client, session, staff_header
     ).json()
     assert body["total"] == 1
     assert [m["care_team_id"] for m in body["matches"]] == [str(kept.id)]
+
+
+@pytest.mark.parametrize(
+    ("filters", "kept"),
+    [
+        ({"max_price_usd": 400}, {"$0", "$399", "$400"}),
+        ({"max_price_usd": 0}, {"$0"}),
+        ({"max_price_usd": 100_000}, {"$0", "$399", "$400", "$401", "$100000"}),
+        ({"patient_age": 20}, {"age 0", "age 19", "age 20"}),
+        ({"patient_age": 0}, {"age 0"}),
+    ],
+)
+def test_price_and_age_limits_are_exact(client, session, staff_headers, filters, kept):
+    site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
+    names = {}
+    for price in (0, 399, 400, 401, 100_000, None):
+        team = make_care_team(session, site_id=site.id, self_pay_price_usd=price, min_patient_age=40)
+        names[str(team.id)] = f"${price}"
+    for age in (0, 19, 20, 21, 120):
+        team = make_care_team(session, site_id=site.id, self_pay_price_usd=None, min_patient_age=age)
+        names[str(team.id)] = f"age {age}"
+    body = _matches(client, staff_headers, lat=MIDTOWN[0], lon=MIDTOWN[1], **filters).json()
+    assert {names[m["care_team_id"]] for m in body["matches"]} == kept
+    assert body["total"] == len(kept)
+
+
+def test_a_price_change_moves_a_team_across_a_cap(client, session, staff_headers):
+    site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
+    team = make_care_team(session, site_id=site.id, self_pay_price_usd=500)
+    query = {"lat": MIDTOWN[0], "lon": MIDTOWN[1], "max_price_usd": 450}
+    assert _matches(client, staff_headers, **query).json()["total"] == 0
+    service.update_care_team(session, team=team, data=CareTeamUpdate(self_pay_price_usd=450))
+    session.flush()
+    assert _matches(client, staff_headers, **query).json()["total"] == 1
 
 
 def test_no_team_in_range_is_an_empty_answer(client, staff_headers):
