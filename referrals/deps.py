@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from referrals import query
 from referrals.auth import service as auth
 from referrals.auth.models import ApiKey, Role
 from referrals.config import Settings
@@ -56,11 +57,25 @@ def _required_role(dependant: Dependant) -> Role | None:
     return None
 
 
-def document_roles(router: APIRouter) -> APIRouter:
-    """Name each route's required role in OpenAPI as `x-required-role`."""
+def _query_model(dependant: Dependant) -> type | None:
+    for dependency in dependant.dependencies:
+        if model := getattr(dependency.call, "query_model", None):
+            return model
+    return None
+
+
+def document(router: APIRouter) -> APIRouter:
+    """Declare in OpenAPI each route's required role (`x-required-role`) and the query
+    parameters of its query model (see `referrals.query`)."""
     for route in router.routes:
-        if isinstance(route, APIRoute) and (role := _required_role(route.dependant)):
-            route.openapi_extra = (route.openapi_extra or {}) | {"x-required-role": str(role)}
+        if not isinstance(route, APIRoute):
+            continue
+        extra = route.openapi_extra or {}
+        if role := _required_role(route.dependant):
+            extra |= {"x-required-role": str(role)}
+        if model := _query_model(route.dependant):
+            extra |= {"parameters": query.parameters(model)}
+        route.openapi_extra = extra or None
     return router
 
 

@@ -13,7 +13,7 @@ from referrals.audit.context import RequestId
 from referrals.audit.router import router as audit_router
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
-from referrals.deps import SessionDep, document_roles
+from referrals.deps import SessionDep, document
 from referrals.geo import gazetteer
 from referrals.headers import SecurityHeaders
 from referrals.intake.page import router as intake_page
@@ -83,5 +83,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(intake_page)
     routers = (registry_router, matching_router, intake_router, workflow_router, audit_router)
     for router in routers:
-        app.include_router(document_roles(router), prefix="/api/v1")
+        app.include_router(document(router), prefix="/api/v1")
     return app

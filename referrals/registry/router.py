@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from referrals.deps import AdminKey, SessionDep, SettingsDep, StaffKey
+from referrals.query import from_query
 from referrals.registry import service
 from referrals.registry.filters import CareTeamFilters, ProviderFilters, SiteFilters
 from referrals.registry.models import CareTeam, Provider, Site
@@ -32,7 +33,9 @@ def create_provider(data: ProviderCreate, session: SessionDep, _: AdminKey) -> P
 
 @router.get("/providers", tags=["providers"])
 def list_providers(
-    params: Annotated[ProviderFilters, Query()], session: SessionDep, _: StaffKey
+    params: Annotated[ProviderFilters, from_query(ProviderFilters)],
+    session: SessionDep,
+    _: StaffKey,
 ) -> Page[ProviderRead]:
     """List providers, filtered by role, licensed state, language or intake status."""
     return service.page(
@@ -77,7 +80,7 @@ def create_site(
 
 @router.get("/sites", tags=["sites"])
 def list_sites(
-    params: Annotated[SiteFilters, Query()], session: SessionDep, _: StaffKey
+    params: Annotated[SiteFilters, from_query(SiteFilters)], session: SessionDep, _: StaffKey
 ) -> Page[SiteRead]:
     """List clinic sites, filtered by state or ZIP code."""
     return service.page(
@@ -115,7 +118,9 @@ def create_care_team(data: CareTeamCreate, session: SessionDep, _: AdminKey) -> 
 
 @router.get("/care-teams", tags=["care teams"])
 def list_care_teams(
-    params: Annotated[CareTeamFilters, Query()], session: SessionDep, _: StaffKey
+    params: Annotated[CareTeamFilters, from_query(CareTeamFilters)],
+    session: SessionDep,
+    _: StaffKey,
 ) -> Page[CareTeamRead]:
     """List care teams, filtered by site, provider, state, status or what they offer."""
     return service.page(

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from referrals.audit.context import StaffAudit
 from referrals.deps import CipherDep, SessionDep, StaffKey
 from referrals.intake.schemas import ReferralRequestRead, ReferralRequestSummary, ReviewCreate
 from referrals.matching.schemas import MatchResponse
+from referrals.query import from_query
 from referrals.schemas import Page
 from referrals.workflow import service
 from referrals.workflow.schemas import (
@@ -24,7 +25,7 @@ router = APIRouter(tags=["referrals"])
 
 @router.get("/referral-requests")
 def list_referral_requests(
-    filters: Annotated[RequestFilters, Query()],
+    filters: Annotated[RequestFilters, from_query(RequestFilters)],
     session: SessionDep,
     cipher: CipherDep,
     audit: StaffAudit,
