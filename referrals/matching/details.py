@@ -57,27 +57,37 @@ def _statement(dialect: Dialect) -> str:
     return str(query.compile(dialect=dialect))
 
 
-def _person(row, who: str) -> dict:
-    languages = row[f"{who}_languages"]
-    return {c: row[f"{who}_{c}"] for c in PERSON} | {
+@cache
+def _members(column: str, mask: int) -> list[str]:
+    """The sorted members of a team's bit-set `column` (few distinct masks: cached)."""
+    return sorted(CareTeam.__table__.c[column].type.members(mask))
+
+
+def _person(values: tuple, languages: str | None) -> dict:
+    return dict(zip(PERSON, values, strict=True)) | {
         "languages": sorted(languages.split(",")) if languages else []
     }
+
+
+_PSYCHIATRIST = slice(len(TEAM), len(TEAM) + len(PERSON))
+_ANESTHESIA = slice(_PSYCHIATRIST.stop, _PSYCHIATRIST.stop + len(PERSON))
+_LANGUAGES = _ANESTHESIA.stop
+_SITE = slice(_LANGUAGES + 2, None)
 
 
 def load(session: Session, team_ids: list[int]) -> dict[int, dict]:
     """Each team's offer, its psychiatrist and anesthesia provider, and its site, by id."""
     dialect = session.get_bind().dialect
     params = (json.dumps(team_ids),) if dialect.name == "sqlite" else {"teams": team_ids}
-    cursor = driver_cursor(session).execute(_statement(dialect), params)
-    names = [column[0] for column in cursor.description]
     teams = {}
-    for row in (dict(zip(names, values, strict=True)) for values in cursor):
-        team = {c: row[c] for c in TEAM}
+    for row in driver_cursor(session).execute(_statement(dialect), params):
+        team = dict(zip(TEAM, row, strict=False))
         for name in SETS:
-            team[name] = sorted(CareTeam.__table__.c[name].type.members(team[name]))
+            team[name] = _members(name, team[name])
         team["telehealth_consults"] = bool(team["telehealth_consults"])
-        team["psychiatrist"], team["anesthesia"] = _person(row, PEOPLE[0]), _person(row, PEOPLE[1])
-        site = {c: row[f"site_{c}"] for c in SITE}
+        team["psychiatrist"] = _person(row[_PSYCHIATRIST], row[_LANGUAGES])
+        team["anesthesia"] = _person(row[_ANESTHESIA], row[_LANGUAGES + 1])
+        site = dict(zip(SITE, row[_SITE], strict=True))
         team["site"] = site | {"wheelchair_accessible": bool(site["wheelchair_accessible"])}
         teams[team["id"]] = team
     return teams

@@ -6,7 +6,7 @@ test, so that a search reads no other table but for the rarer language filter.
 """
 
 from functools import cache
-from math import asin, cos, degrees, radians, sin, sqrt
+from math import asin, cos, degrees, pi, radians, sin, sqrt
 
 from sqlalchemy.orm import Session
 
@@ -19,14 +19,17 @@ from referrals.registry.vocab import Gender, Program, Role
 # The id's layout; the view team_search_rows in the migration writes the same.
 CONDITION_SHIFT, PAYER_SHIFT, PROGRAM_SHIFT = 5, 11, 22
 TELEHEALTH_BIT, GENDER_SHIFT, CRNA_BIT, WAIT_SHIFT, TEAM_SHIFT = 1 << 26, 27, 1 << 29, 30, 39
+RADIANS_PER_DEGREE = pi / 180
 # Price and age dimensions are scaled down so that the tree's pages stay clustered by place.
 DIMENSION_SCALE = 1000.0
 GENDERS = (None, Gender.female, Gender.male, Gender.nonbinary)
 PROGRAMS = tuple(Program)
 
-_DISTANCE = f"""2 * {EARTH_RADIUS_MILES} * asin(sqrt(
-    pow(sin(radians(r.min_lat - :lat) / 2), 2)
-    + :cos_lat * cos(radians(r.min_lat)) * pow(sin(radians(r.min_lon - :lon) / 2), 2)))"""
+# Haversine, with sin²(x/2) written (1 - cos x) / 2: five function calls a row, not ten.
+_DISTANCE = f"""{2 * EARTH_RADIUS_MILES} * asin(sqrt(
+    (1 - cos((r.min_lat - :lat) * {RADIANS_PER_DEGREE})) / 2
+    + :cos_lat * cos(r.min_lat * {RADIANS_PER_DEGREE})
+      * (1 - cos((r.min_lon - :lon) * {RADIANS_PER_DEGREE})) / 2))"""
 _IN_BOX = """r.max_lat >= :lat_lo AND r.min_lat <= :lat_hi
     AND r.max_lon >= :lon_lo AND r.min_lon <= :lon_hi"""
 _CLAUSES = {
