@@ -1,6 +1,6 @@
 """Engine, sessions, the declarative base and the portable column types."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -16,6 +16,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -148,13 +149,30 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def driver_cursor(session: Session):
-    """A DB-API cursor in the session's transaction.
+def driver_execute(session: Session, statement: str, params: Sequence | Mapping = ()):
+    """Run `statement` on a DB-API cursor in the session's transaction; the cursor, to fetch.
 
-    For the few hot statements (matching) where SQLAlchemy's work per statement costs more
-    than the query itself; they are plain SQL written for their engine.
+    For the few hot statements (authentication, matching) where SQLAlchemy's work per
+    statement costs more than the query itself; they are plain SQL written for their
+    engine. A driver error is raised as SQLAlchemy's, so it is answered like any other
+    (503 while the database is away), without the statement's parameters.
     """
-    return session.connection().connection.driver_connection.cursor()
+    connection = session.connection()
+    dialect = connection.dialect
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(statement, params)
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement,
+            params,
+            exc,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=dialect.is_disconnect(exc, connection.connection, cursor),
+            dialect=dialect,
+        ) from exc
+    return cursor
 
 
 def lock_for_write(session: Session) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from referrals import query
 from referrals.auth import service as auth
-from referrals.auth.models import ApiKey, Role
+from referrals.auth.models import Role
 from referrals.config import Settings
 from referrals.phi import PhiCipher
 
@@ -41,7 +41,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def _key_with(role: Role):
-    def dependency(session: SessionDep, credentials: Credentials) -> ApiKey:
+    def dependency(session: SessionDep, credentials: Credentials) -> auth.Caller:
         key = credentials.credentials if credentials else None
         return auth.authenticate(session, key=key, required=role)
 
@@ -79,8 +79,8 @@ def document(router: APIRouter) -> APIRouter:
     return router
 
 
-StaffKey = Annotated[ApiKey, Depends(_key_with(Role.staff))]
-AdminKey = Annotated[ApiKey, Depends(_key_with(Role.admin))]
+StaffKey = Annotated[auth.Caller, Depends(_key_with(Role.staff))]
+AdminKey = Annotated[auth.Caller, Depends(_key_with(Role.admin))]
 
 
 def get_cipher(request: Request) -> PhiCipher:

@@ -11,7 +11,7 @@ from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased
 
-from referrals.db import driver_cursor
+from referrals.db import driver_execute
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
 
 PEOPLE = ("psychiatrist", "anesthesia")
@@ -80,7 +80,7 @@ def load(session: Session, team_ids: list[int]) -> dict[int, dict]:
     dialect = session.get_bind().dialect
     params = (json.dumps(team_ids),) if dialect.name == "sqlite" else {"teams": team_ids}
     teams = {}
-    for row in driver_cursor(session).execute(_statement(dialect), params):
+    for row in driver_execute(session, _statement(dialect), params):
         team = dict(zip(TEAM, row, strict=False))
         for name in SETS:
             team[name] = _members(name, team[name])

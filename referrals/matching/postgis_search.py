@@ -8,7 +8,7 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
-from referrals.db import driver_cursor
+from referrals.db import driver_execute
 from referrals.geo.distance import METERS_PER_MILE
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
@@ -76,7 +76,7 @@ def count(session: Session, lat: float, lon: float, miles: float, filters: HardF
     """How many open teams within `miles` pass the filters."""
     statement, _ = statements(filters.given())
     params = _params(lat, lon, miles, filters)
-    return driver_cursor(session).execute(statement, params).fetchone()[0]
+    return driver_execute(session, statement, params).fetchone()[0]
 
 
 def _preferences(preferences: Preferences) -> dict:
@@ -96,7 +96,7 @@ def best(session: Session, search: Search, miles: float) -> list[Candidate]:
     params = _params(search.lat, search.lon, miles, search.filters)
     params |= _preferences(search.preferences) | {"limit": search.limit}
     _, statement = statements(search.filters.given())
-    rows = driver_cursor(session).execute(statement, params)
+    rows = driver_execute(session, statement, params)
     return [
         Candidate(
             care_team_id=team_id,

@@ -10,7 +10,7 @@ from math import asin, cos, degrees, pi, radians, sin, sqrt
 
 from sqlalchemy.orm import Session
 
-from referrals.db import driver_cursor
+from referrals.db import driver_execute
 from referrals.geo.distance import EARTH_RADIUS_MILES
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
@@ -136,7 +136,7 @@ def count(session: Session, lat: float, lon: float, miles: float, filters: HardF
     """How many open teams within `miles` pass the filters."""
     params = _params(lat, lon, miles, filters) | _box(lat, lon, miles, prefix="in_")
     statement, _ = statements(filters.given())
-    return driver_cursor(session).execute(statement, params).fetchone()[0]
+    return driver_execute(session, statement, params).fetchone()[0]
 
 
 def best(session: Session, search: Search, miles: float) -> list[Candidate]:
@@ -144,5 +144,5 @@ def best(session: Session, search: Search, miles: float) -> list[Candidate]:
     params = _params(search.lat, search.lon, miles, search.filters)
     params |= _preferences(search.preferences) | {"limit": search.limit}
     _, statement = statements(search.filters.given())
-    rows = driver_cursor(session).execute(statement, params)
+    rows = driver_execute(session, statement, params)
     return [_candidate(*row) for row in rows]

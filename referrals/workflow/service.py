@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from referrals.audit.service import Action, Audit
-from referrals.auth.models import ApiKey
+from referrals.auth.service import Caller
 from referrals.db import utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.intake import screening
@@ -143,7 +143,7 @@ def review(
     *,
     request_id: str,
     data: ReviewCreate,
-    api_key: ApiKey,
+    api_key: Caller,
     cipher: PhiCipher,
     audit: Audit,
 ) -> ReferralRequestRead:
@@ -185,7 +185,7 @@ def refer(
     *,
     request_id: str,
     data: ReferralCreate,
-    api_key: ApiKey,
+    api_key: Caller,
     cipher: PhiCipher,
     audit: Audit,
 ) -> Referral:
@@ -236,7 +236,7 @@ def update_referral(
     *,
     referral_id: str,
     data: ReferralUpdate,
-    api_key: ApiKey,
+    api_key: Caller,
     cipher,
     audit: Audit,
 ) -> Referral:
@@ -275,7 +275,7 @@ def update_request(
     *,
     request_id: str,
     data: RequestUpdate,
-    api_key: ApiKey,
+    api_key: Caller,
     cipher,
     audit: Audit,
 ) -> ReferralRequestRead:

@@ -145,10 +145,14 @@ def test_price_and_age_limits_are_exact(client, session, staff_headers, filters,
     site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
     names = {}
     for price in (0, 399, 400, 401, 100_000, None):
-        team = make_care_team(session, site_id=site.id, self_pay_price_usd=price, min_patient_age=40)
+        team = make_care_team(
+            session, site_id=site.id, self_pay_price_usd=price, min_patient_age=40
+        )
         names[str(team.id)] = f"${price}"
     for age in (0, 19, 20, 21, 120):
-        team = make_care_team(session, site_id=site.id, self_pay_price_usd=None, min_patient_age=age)
+        team = make_care_team(
+            session, site_id=site.id, self_pay_price_usd=None, min_patient_age=age
+        )
         names[str(team.id)] = f"age {age}"
     body = _matches(client, staff_headers, lat=MIDTOWN[0], lon=MIDTOWN[1], **filters).json()
     assert {names[m["care_team_id"]] for m in body["matches"]} == kept
