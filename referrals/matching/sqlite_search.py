@@ -52,21 +52,35 @@ ORDER BY distance + :wait_miles * ((id >> 30) & 511) - :preference_miles * (
         + ((id & :telehealth) != 0) + ((id & :program) != 0)),
     distance, (id >> 30) & 511, id >> 39
 LIMIT :limit"""
-# Inside a box inscribed in the circle no distance needs computing.
-_COUNT = """SELECT count(*) FROM team_rtree r WHERE {where}
-    AND ((r.min_lat BETWEEN :in_lat_lo AND :in_lat_hi
-          AND r.min_lon BETWEEN :in_lon_lo AND :in_lon_hi)
-         OR {distance} <= :radius)"""
+# The count splits the box around the circle into a box inscribed in it, where no distance
+# needs computing and the R*Tree alone tests the place, and the four strips around that box.
+_INSIDE = """r.min_lat >= :in_lat_lo AND r.min_lat <= :in_lat_hi
+    AND r.min_lon >= :in_lon_lo AND r.min_lon <= :in_lon_hi"""
+_AROUND = (
+    "r.min_lat >= :lat_lo AND r.min_lat < :in_lat_lo AND r.min_lon >= :lon_lo"
+    " AND r.min_lon <= :lon_hi",
+    "r.min_lat > :in_lat_hi AND r.min_lat <= :lat_hi AND r.min_lon >= :lon_lo"
+    " AND r.min_lon <= :lon_hi",
+    "r.min_lat >= :in_lat_lo AND r.min_lat <= :in_lat_hi AND r.min_lon >= :lon_lo"
+    " AND r.min_lon < :in_lon_lo",
+    "r.min_lat >= :in_lat_lo AND r.min_lat <= :in_lat_hi AND r.min_lon > :in_lon_hi"
+    " AND r.min_lon <= :lon_hi",
+)
+
+
+def _count_statement(filters: list[str]) -> str:
+    inside = " AND ".join([_INSIDE, *filters])
+    around = [" AND ".join([strip, *filters, f"{_DISTANCE} <= :radius"]) for strip in _AROUND]
+    counts = [f"(SELECT count(*) FROM team_rtree r WHERE {w})" for w in (inside, *around)]
+    return "SELECT " + "\n    + ".join(counts)
 
 
 @cache
 def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
     """The count and best-teams statements testing just the `filtered` filters."""
-    where = " AND ".join([_IN_BOX, *(_CLAUSES[name] for name in filtered)])
-    return (
-        _COUNT.format(where=where, distance=_DISTANCE),
-        _BEST.format(where=where, distance=_DISTANCE),
-    )
+    filters = [_CLAUSES[name] for name in filtered]
+    where = " AND ".join([_IN_BOX, *filters])
+    return _count_statement(filters), _BEST.format(where=where, distance=_DISTANCE)
 
 
 def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str, float]:
