@@ -5,9 +5,11 @@ module's own COUNT (already one plain statement), and a statement that scores th
 within a radius in SQL, as `referrals.matching.ranking` does, and keeps the first `limit`.
 It widens like the service (nearest miles first, out to where no farther team can place),
 which is what makes it the fastest: one statement over the whole radius reads every team
-of a dense metro. The hard filters and their parameters are the matching module's, so
-both sides filter alike; the ranking is written again here, which makes the comparison a
-check of the service's answers too.
+of a dense metro. Last, it reads the returned teams' people and site with the matching
+module's plain detail statement: an answer names them, so the floor's answer does too.
+The hard filters and their parameters are the matching module's, so both sides filter
+alike; the ranking is written again here, which makes the comparison a check of the
+service's answers too.
 """
 
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from functools import cache
 from sqlalchemy import Engine
 
 from referrals.geo.distance import METERS_PER_MILE
+from referrals.matching import details
 from referrals.matching import postgis_search as pg
 from referrals.matching import sqlite_search as lite
 from referrals.matching.filters import HardFilters, Search
@@ -100,6 +103,7 @@ class Floor:
     def __init__(self, engine: Engine) -> None:
         self._connection = engine.raw_connection()
         self._cursor = self._connection.cursor()
+        self._dialect = engine.dialect
         self._sqlite = engine.dialect.name == "sqlite"
 
     def answer(self, query: MatchQuery) -> Answer:
@@ -118,8 +122,15 @@ class Floor:
             full = len(top) == search.limit
             # a team beyond `miles` scores more than `miles - bonus`
             if miles >= radius or (full and top[-1][1] < miles - bonus):
-                return Answer(total, tuple(team for team, _ in top))
+                return Answer(total, self._read([team for team, _ in top]))
             miles = min(radius, top[-1][1] + bonus + 0.01 if full else miles * 3)
+
+    def _read(self, team_ids: list[int]) -> tuple[int, ...]:
+        """The teams' detail rows, read as the service reads them; their ids, in order."""
+        self._cursor.execute(
+            details.statement(self._dialect), details.parameters(self._dialect, team_ids)
+        ).fetchall()
+        return tuple(team_ids)
 
     def _count(self, search: Search, miles: float) -> int:
         if self._sqlite:

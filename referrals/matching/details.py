@@ -39,7 +39,8 @@ def _languages(provider, dialect: Dialect) -> object:
 
 
 @cache
-def _statement(dialect: Dialect) -> str:
+def statement(dialect: Dialect) -> str:
+    """The plain SQL that reads the teams whose ids `parameters` binds."""
     psychiatrist, anesthesia = aliased(Provider), aliased(Provider)
     people = dict(zip(PEOPLE, (psychiatrist, anesthesia), strict=True))
     query = (
@@ -55,6 +56,10 @@ def _statement(dialect: Dialect) -> str:
         .where(text(_IDS[dialect.name]))
     )
     return str(query.compile(dialect=dialect))
+
+
+def parameters(dialect: Dialect, team_ids: list[int]) -> tuple | dict:
+    return (json.dumps(team_ids),) if dialect.name == "sqlite" else {"teams": team_ids}
 
 
 @cache
@@ -78,9 +83,8 @@ _SITE = slice(_LANGUAGES + 2, None)
 def load(session: Session, team_ids: list[int]) -> dict[int, dict]:
     """Each team's offer, its psychiatrist and anesthesia provider, and its site, by id."""
     dialect = session.get_bind().dialect
-    params = (json.dumps(team_ids),) if dialect.name == "sqlite" else {"teams": team_ids}
     teams = {}
-    for row in driver_execute(session, _statement(dialect), params):
+    for row in driver_execute(session, statement(dialect), parameters(dialect, team_ids)):
         team = dict(zip(TEAM, row, strict=False))
         for name in SETS:
             team[name] = _members(name, team[name])
