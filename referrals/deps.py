@@ -1,8 +1,9 @@
 """Request dependencies: the settings, the database session and role-gated API keys."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -24,15 +25,34 @@ def app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed before the response is sent, rolled back on error."""
-    with request.app.state.sessionmaker() as session:
-        try:
-            yield session
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
             session.commit()
-        except BaseException:
+        else:
             session.rollback()
-            raise
+    finally:
+        session.close()
+
+
+async def _ended(session: Session, *, commit: bool) -> None:
+    with anyio.CancelScope(shield=True):  # a client gone away still gets its session ended
+        await anyio.to_thread.run_sync(_end, session, commit)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed before the response is sent, rolled back on error.
+
+    Opening a session does no I/O, so it happens on the event loop; ending it does (a
+    commit may wait for the disk or the server), so that runs in the thread pool.
+    """
+    session = request.app.state.sessionmaker()
+    try:
+        yield session
+    except BaseException:
+        await _ended(session, commit=False)
+        raise
+    await _ended(session, commit=True)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
