@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from referrals.deps import SessionDep, StaffKey
 from referrals.matching import service
@@ -12,9 +12,12 @@ from referrals.query import from_query
 router = APIRouter(tags=["matching"])
 
 
-@router.get("/matches")
+# The answer is validated as it is built; returning its JSON spares FastAPI validating it
+# again (a tenth of a search's time) while OpenAPI still documents `MatchResponse`.
+@router.get("/matches", response_model=MatchResponse)
 def matches(
     query: Annotated[MatchQuery, from_query(MatchQuery)], session: SessionDep, _: StaffKey
-) -> MatchResponse:
+) -> Response:
     """Care teams near a ZIP code or point that pass the filters, best first, with reasons."""
-    return service.find_matches(session, query=query)
+    answer = service.find_matches(session, query=query)
+    return Response(answer.model_dump_json(), media_type="application/json")
