@@ -1,13 +1,18 @@
-"""Request dependencies: the settings, the database session and role-gated API keys."""
+"""Request dependencies: the settings, the database session and role-gated API keys.
 
-from collections.abc import Iterator
-from typing import Annotated
+Those that do no I/O are `async`: FastAPI runs a plain function in the thread pool, and
+each trip there and back costs more than the work.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from referrals.auth import service as auth
 from referrals.auth.models import ApiKey, Role
@@ -15,7 +20,7 @@ from referrals.config import Settings
 from referrals.phi import PhiCipher
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """The settings the application was created with."""
     return request.app.state.settings
 
@@ -23,18 +28,43 @@ def app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed before the response is sent, rolled back on error."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed before the response is sent, rolled back on error.
+
+    A session holds no connection until it is used; what talks to the database, the commit
+    and the rollback, runs in the thread pool. After `call_and_commit` there is nothing left
+    to commit.
+    """
     with request.app.state.sessionmaker() as session:
         try:
             yield session
-            session.commit()
+            if session.in_transaction():
+                await run_in_threadpool(session.commit)
         except BaseException:
-            session.rollback()
+            await run_in_threadpool(session.rollback)
             raise
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+T = TypeVar("T")
+
+
+async def call_and_commit(session: Session, service: Callable[..., T], /, **kwargs) -> T:
+    """`service(session, **kwargs)` and the commit, in one trip to the thread pool.
+
+    For a route whose write holds SQLite's write lock: between a plain route's return and
+    the commit in `get_session`, the event loop and the thread pool each take a turn while
+    every other writer waits. After an error, `get_session` rolls back as usual.
+    """
+
+    def run() -> T:
+        result = service(session, **kwargs)
+        session.commit()
+        return result
+
+    return await run_in_threadpool(run)
+
+
 _bearer = HTTPBearer(auto_error=False, description="An API key made with `referrals keys create`.")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
@@ -68,7 +98,7 @@ StaffKey = Annotated[ApiKey, Depends(_key_with(Role.staff))]
 AdminKey = Annotated[ApiKey, Depends(_key_with(Role.admin))]
 
 
-def get_cipher(request: Request) -> PhiCipher:
+async def get_cipher(request: Request) -> PhiCipher:
     return request.app.state.cipher
 
 
