@@ -15,9 +15,10 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    insert,
     type_coerce,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -199,6 +200,16 @@ def _sqlite_begin_before_savepoint(connection, _name) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_rows(session: Session, model: type[Base], rows: dict | list[dict]) -> CursorResult:
+    """INSERT rows of `model` with one Core statement, for rows the session won't change.
+
+    On hot paths (the intake, the audit log) the unit of work costs about three times the
+    INSERT itself. Pending objects are flushed first: the rows may refer to them.
+    """
+    session.flush()
+    return session.execute(insert(model.__table__), rows)
 
 
 def driver_cursor(session: Session):
