@@ -116,10 +116,10 @@ class _SQLiteConnection(sqlite3.Connection):
     """A connection whose write transactions take turns on a lock shared by its engine.
 
     SQLite lets one connection write at a time; the others wait in its busy handler, which
-    sleeps up to 100 ms between tries, so that under load most of a write's time was sleep.
-    Waiting on a lock in this process instead hands the turn over the moment the writer is
-    done. The turn ends with the transaction: commit, rollback or close (a connection going
-    back to the pool is rolled back). Other processes still wait in the busy handler.
+    sleeps up to 100 ms between tries. Waiting on a lock in this process instead hands the
+    turn over the moment the writer is done. The turn ends with the transaction: commit,
+    rollback or close (a connection going back to the pool is rolled back). Writers in other
+    processes still wait in the busy handler.
     """
 
     writers: threading.Lock
