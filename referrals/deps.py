@@ -1,7 +1,11 @@
-"""Request dependencies: the settings, the database session and role-gated API keys."""
+"""Request dependencies: the settings, the database session and role-gated API keys.
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+Those that do no I/O are `async`: FastAPI runs a plain function in the thread pool, and
+each trip there and back costs more than the work.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import APIRouter, Depends, Request
@@ -9,6 +13,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from referrals import query
 from referrals.auth import service as auth
@@ -17,7 +22,7 @@ from referrals.config import Settings
 from referrals.phi import PhiCipher
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """The settings the application was created with."""
     return request.app.state.settings
 
@@ -36,6 +41,9 @@ def _end(session: Session, commit: bool) -> None:
 
 
 async def _ended(session: Session, *, commit: bool) -> None:
+    if not session.in_transaction():  # it holds no connection: nothing to say to the database
+        session.close()
+        return
     with anyio.CancelScope(shield=True):  # a client gone away still gets its session ended
         await anyio.to_thread.run_sync(_end, session, commit)
 
@@ -43,8 +51,9 @@ async def _ended(session: Session, *, commit: bool) -> None:
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed before the response is sent, rolled back on error.
 
-    Opening a session does no I/O, so it happens on the event loop; ending it does (a
-    commit may wait for the disk or the server), so that runs in the thread pool.
+    A session holds no connection until it is used, so it opens on the event loop; ending
+    it talks to the database (a commit may wait for the disk or the server), so that runs
+    in the thread pool. After `call_and_commit` there is nothing left to commit.
     """
     session = request.app.state.sessionmaker()
     try:
@@ -56,6 +65,25 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+T = TypeVar("T")
+
+
+async def call_and_commit(session: Session, service: Callable[..., T], /, **kwargs) -> T:
+    """`service(session, **kwargs)` and the commit, in one trip to the thread pool.
+
+    For a route whose write holds SQLite's write lock: between a plain route's return and
+    the commit in `get_session`, the event loop and the thread pool each take a turn while
+    every other writer waits. After an error, `get_session` rolls back as usual.
+    """
+
+    def run() -> T:
+        result = service(session, **kwargs)
+        session.commit()
+        return result
+
+    return await run_in_threadpool(run)
+
+
 _bearer = HTTPBearer(auto_error=False, description="An API key made with `referrals keys create`.")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
@@ -103,7 +131,7 @@ StaffKey = Annotated[auth.Caller, Depends(_key_with(Role.staff))]
 AdminKey = Annotated[auth.Caller, Depends(_key_with(Role.admin))]
 
 
-def get_cipher(request: Request) -> PhiCipher:
+async def get_cipher(request: Request) -> PhiCipher:
     return request.app.state.cipher
 
 

@@ -94,14 +94,12 @@ def app(settings, session):
     app = create_app(settings)
 
     def test_session() -> Iterator[Session]:
-        """Each request in a savepoint of the test's transaction, as in `get_session`."""
-        request = session.begin_nested()
-        try:
+        """Each request in a savepoint of the test's transaction, as in `get_session`.
+
+        The savepoint is released on success unless the route committed already.
+        """
+        with session.begin_nested():
             yield session
-            request.commit()
-        except BaseException:
-            request.rollback()
-            raise
 
     app.dependency_overrides[get_session] = test_session
     yield app

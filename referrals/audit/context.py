@@ -8,10 +8,11 @@ has rolled back, which is why the context is request-scoped and outlives the ses
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -45,21 +46,21 @@ class RequestId:
         await self.app(scope, receive, send)
 
 
-def _audit(request: Request) -> Iterator[Audit]:
+async def _audit(request: Request) -> AsyncIterator[Audit]:
     """The public actor's context; an access refused after it was recorded is recorded again."""
     client = request.client.host if request.client else None
     audit = Audit(actor=PUBLIC, client_address=client, request_id=request_id(request.scope))
     try:
         yield audit
     except ReferralsError as error:
-        audit.refused(status=error.status)
+        await run_in_threadpool(audit.refused, status=error.status)
         raise
 
 
 PublicAudit = Annotated[Audit, Depends(_audit)]
 
 
-def _staff_audit(audit: PublicAudit, key: StaffKey) -> Audit:
+async def _staff_audit(audit: PublicAudit, key: StaffKey) -> Audit:
     audit.actor = actor_of(key.id)
     return audit
 

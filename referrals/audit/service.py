@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from referrals.audit.models import Action, AuditEvent, AuditEventRequest
 from referrals.audit.schemas import AuditEventRead, AuditFilters
+from referrals.db import insert_rows
 from referrals.schemas import Page
 
 __all__ = ["Action", "Audit", "Outcome", "list_events", "record"]
@@ -33,24 +34,27 @@ def record(
     client_address: str | None,
     request_id: str,
     outcome: str = Outcome.ok,
-) -> AuditEvent:
+) -> None:
     """Add one audit event to the session's transaction.
 
     Only ids in the shape of a referral request id are kept: a refused attempt may name
     anything in its path, and what a caller typed there is not ours to log.
     """
     ids = list(dict.fromkeys(i for i in request_ids if _REQUEST_ID.fullmatch(i)))
-    audit_event = AuditEvent(
-        actor=actor,
-        action=action,
-        client_address=client_address,
-        request_id=request_id,
-        outcome=outcome,
-        requests=[AuditEventRequest(referral_request_id=i, position=n) for n, i in enumerate(ids)],
-    )
-    session.add(audit_event)
-    session.flush()
-    return audit_event
+    row = {
+        "actor": actor,
+        "action": action,
+        "client_address": client_address,
+        "request_id": request_id,
+        "outcome": outcome,
+    }
+    (audit_event_id,) = insert_rows(session, AuditEvent, row).inserted_primary_key
+    if ids:
+        requests = [
+            {"audit_event_id": audit_event_id, "referral_request_id": i, "position": n}
+            for n, i in enumerate(ids)
+        ]
+        insert_rows(session, AuditEventRequest, requests)
 
 
 @dataclass

@@ -29,6 +29,6 @@ class IntakeRateLimit:
             )
 
 
-def rate_limit(request: Request) -> None:
-    """Dependency: count this request against its client's allowance."""
+async def rate_limit(request: Request) -> None:
+    """Dependency: count this request against its client's allowance (in memory: no I/O)."""
     request.app.state.intake_rate_limit(request)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, status
 
 from referrals.audit.context import PublicAudit
-from referrals.deps import CipherDep, SessionDep
+from referrals.deps import CipherDep, SessionDep, call_and_commit
 from referrals.intake import service
 from referrals.intake.ratelimit import rate_limit
 from referrals.intake.schemas import IntakeCreate, IntakeReceipt
@@ -29,7 +29,7 @@ IdempotencyKeyHeader = Annotated[
     dependencies=[Depends(rate_limit)],
     responses={413: {"description": "Body over 64 KiB"}, 429: {"description": "Rate limited"}},
 )
-def create_referral_request(
+async def create_referral_request(
     data: IntakeCreate,
     session: SessionDep,
     cipher: CipherDep,
@@ -37,6 +37,11 @@ def create_referral_request(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> IntakeReceipt:
     """Send a referral request (public); the answer holds nothing that was sent."""
-    return service.receive(
-        session, data=data, idempotency_key=idempotency_key, cipher=cipher, audit=audit
+    return await call_and_commit(
+        session,
+        service.receive,
+        data=data,
+        idempotency_key=idempotency_key,
+        cipher=cipher,
+        audit=audit,
     )

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from referrals.audit.service import Action, Audit, Outcome
-from referrals.db import lock_for_write
+from referrals.db import insert_rows, lock_for_write, utcnow
 from referrals.errors import InvalidInput, NotFound
 from referrals.geo.gazetteer import zip_place
 from referrals.intake import screening
@@ -21,6 +21,8 @@ from referrals.workflow import events
 from referrals.workflow.events import EventKind
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# built once: making the statement costs more than SQLite takes to answer it
+_YOUNGEST_ACCEPTED = select(func.min(CareTeam.min_patient_age)).where(CareTeam.active)
 
 
 def _check_contact(patient: Patient) -> None:
@@ -53,7 +55,7 @@ def _answer(
 
 
 def _youngest_accepted(session: Session) -> int | None:
-    return session.scalar(select(func.min(CareTeam.min_patient_age)).where(CareTeam.active))
+    return session.scalar(_YOUNGEST_ACCEPTED)
 
 
 def receive(
@@ -72,39 +74,34 @@ def receive(
     age = screening.age_on(data.patient.date_of_birth, date.today())
     flags = screening.flags(data.clinical, age=age, youngest_accepted=_youngest_accepted(session))
     document = data.model_dump(mode="json") | {"screening_flags": flags}
+    receipt = IntakeReceipt(id=uuid.uuid4().hex, status=RequestStatus.new, received_at=utcnow())
+    request = receipt.model_dump() | {"flagged": bool(flags), "phi": cipher.encrypt(document)}
     lock_for_write(session)
-    if idempotency_key and (answer := _replay(session, idempotency_key, digest)):
-        return _answer(session, answer, audit, Outcome.replay)
-    request = ReferralRequest(
-        id=uuid.uuid4().hex,
-        status=RequestStatus.new,
-        flagged=bool(flags),
-        phi=cipher.encrypt(document),
-    )
     try:
         with session.begin_nested():
-            session.add(request)
-            session.flush()
+            insert_rows(session, ReferralRequest, request)
             if idempotency_key:
-                key = IdempotencyKey(
-                    key=idempotency_key, body_sha256=digest, referral_request_id=request.id
-                )
-                session.add(key)
-                session.flush()
+                key = {
+                    "key": idempotency_key,
+                    "body_sha256": digest,
+                    "referral_request_id": receipt.id,
+                }
+                insert_rows(session, IdempotencyKey, key)
     except IntegrityError:
+        # The key is taken: this is a retry, or a duplicate sent at the same moment.
         answer = idempotency_key and _replay(session, idempotency_key, digest)
         if not answer:
             raise
         return _answer(session, answer, audit, Outcome.replay)
     events.record(
         session,
-        request_id=request.id,
+        request_id=receipt.id,
         kind=EventKind.request,
         actor=events.PUBLIC,
         cipher=cipher,
         to_status=RequestStatus.new,
     )
-    return _answer(session, _receipt(request), audit, Outcome.ok)
+    return _answer(session, receipt, audit, Outcome.ok)
 
 
 def get(session: Session, *, request_id: str) -> ReferralRequest:

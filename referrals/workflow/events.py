@@ -5,6 +5,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from referrals.db import insert_rows
 from referrals.phi import PhiCipher
 from referrals.workflow.models import Event
 
@@ -32,19 +33,18 @@ def record(
     to_status: str | None = None,
     note: str | None = None,
     referral_id: str | None = None,
-) -> Event:
-    event = Event(
-        referral_request_id=request_id,
-        referral_id=referral_id,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        note=cipher.encrypt({"note": note}) if note else None,
-    )
-    session.add(event)
-    session.flush()
-    return event
+) -> None:
+    """Add one event to the session's transaction."""
+    row = {
+        "referral_request_id": request_id,
+        "referral_id": referral_id,
+        "kind": kind,
+        "actor": actor,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": cipher.encrypt({"note": note}) if note else None,
+    }
+    insert_rows(session, Event, row)
 
 
 def history(session: Session, *, request_id: str, cipher: PhiCipher) -> list[dict]:
