@@ -110,7 +110,9 @@ class IntakeLoad:
     """`count` intakes, `concurrency` at a time, each retried with its Idempotency-Key.
 
     A retry waits with exponential backoff (jittered, at most `max_backoff` seconds) and
-    stops after `attempts` tries or once `seconds` have passed since the load started.
+    stops after `attempts` tries or once `seconds` have passed since the load started. Each
+    client waits `pace` seconds before each new intake, so that a fault can land mid-run
+    however fast the service is.
     """
 
     def __init__(
@@ -122,8 +124,10 @@ class IntakeLoad:
         attempts: int = 100,
         max_backoff: float = 1.0,
         seconds: float = 50,
+        pace: float = 0.0,
     ) -> None:
         self.url, self.attempts, self.max_backoff = url, attempts, max_backoff
+        self.pace = pace
         self.deadline = time.monotonic() + seconds
         self.run = random.randbytes(4).hex()
         self._acknowledged = 0
@@ -140,6 +144,7 @@ class IntakeLoad:
         return self._local.client
 
     def _one(self, n: int) -> Outcome:
+        time.sleep(self.pace)
         outcome = Outcome(key=f"fault-{self.run}-{n}")
         body = intake(patient=CANARY | {"first_name": f"Load{n:03d}"})
         backoff = 0.05

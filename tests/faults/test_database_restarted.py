@@ -22,6 +22,7 @@ from tests.faults.support import (
 
 INTAKES, CONCURRENCY, OUTAGE_AFTER = 500, 20, 150
 OUTAGE_SECONDS = 3  # between the stop and the start: long enough for every client to notice
+PACE_SECONDS = 0.3  # per client between intakes: the run lasts ~8 s, so the outage is mid-run
 RECOVERY_SECONDS = 30
 
 
@@ -76,7 +77,11 @@ def test_a_database_restart_costs_503s_only_and_the_service_recovers_by_itself(
     server.start()
     try:
         with IntakeLoad(
-            server.url, count=INTAKES, concurrency=CONCURRENCY, max_backoff=0.5
+            server.url,
+            count=INTAKES,
+            concurrency=CONCURRENCY,
+            max_backoff=0.5,
+            pace=PACE_SECONDS,
         ) as load:
             load.wait_for(OUTAGE_AFTER)
             try:
