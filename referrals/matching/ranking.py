@@ -53,15 +53,17 @@ class Preferences:
         return PREFERENCE_MILES * len(self.given())
 
     def met_by(self, candidate: Candidate) -> dict[Preference, bool]:
-        checks = {
-            Preference.psychiatrist_gender: lambda: (
-                candidate.psychiatrist_gender == self.psychiatrist_gender
-            ),
-            Preference.anesthesia_type: lambda: candidate.anesthesia_role == self.anesthesia_type,
-            Preference.telehealth: lambda: candidate.telehealth,
-            Preference.program: lambda: self.program in candidate.programs,
-        }
-        return {preference: checks[preference]() for preference in self.given()}
+        return {preference: _MEETS[preference](self, candidate) for preference in self.given()}
+
+
+_MEETS = {
+    Preference.psychiatrist_gender: lambda wanted, team: (
+        team.psychiatrist_gender == wanted.psychiatrist_gender
+    ),
+    Preference.anesthesia_type: lambda wanted, team: team.anesthesia_role == wanted.anesthesia_type,
+    Preference.telehealth: lambda _, team: team.telehealth,
+    Preference.program: lambda wanted, team: wanted.program in team.programs,
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,8 +120,13 @@ def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
     }
 
 
+# The program sets by their four bits.
+_PROGRAM_SETS = tuple(
+    frozenset(p for i, p in enumerate(PROGRAMS) if bits >> i & 1) for bits in range(16)
+)
+
+
 def _candidate(packed: int, distance: float) -> Candidate:
-    programs = (packed >> PROGRAM_SHIFT) & 0b1111
     return Candidate(
         care_team_id=packed >> TEAM_SHIFT,
         distance_miles=distance,
@@ -129,7 +134,7 @@ def _candidate(packed: int, distance: float) -> Candidate:
         psychiatrist_gender=GENDERS[(packed >> GENDER_SHIFT) & 0b11],
         anesthesia_role=Role.crna if packed & CRNA_BIT else Role.anesthesiologist,
         telehealth=bool(packed & TELEHEALTH_BIT),
-        programs=frozenset(p for i, p in enumerate(PROGRAMS) if programs >> i & 1),
+        programs=_PROGRAM_SETS[(packed >> PROGRAM_SHIFT) & 0b1111],
     )
 
 
