@@ -1,5 +1,6 @@
 """Engine, sessions, the declarative base and the portable column types."""
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -11,7 +12,9 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     DateTime,
+    Insert,
     MetaData,
+    Table,
     TypeDecorator,
     create_engine,
     event,
@@ -215,7 +218,12 @@ def insert_rows(session: Session, model: type[Base], rows: dict | list[dict]) ->
     INSERT itself. Pending objects are flushed first: the rows may refer to them.
     """
     session.flush()
-    return session.execute(insert(model.__table__), rows)
+    return session.connection().execute(_insert(model.__table__), rows)
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
 
 
 def driver_execute(session: Session, statement: str, params: Sequence | Mapping = ()):

@@ -1,5 +1,6 @@
 """The application factory."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,6 +46,9 @@ def readyz(session: SessionDep) -> dict[str, str]:
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(gazetteer.warm)
+    # What is loaded by now (modules, the gazetteer's ~40 000 places) lives as long as the
+    # process: keep it out of the collector's full passes, each of which would walk it all.
+    gc.freeze()
     yield
 
 
