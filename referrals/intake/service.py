@@ -26,9 +26,9 @@ _CLAIM_KEY = {
     "sqlite": sqlite.insert(IdempotencyKey).on_conflict_do_nothing().returning(_KEY),
     "postgresql": postgresql.insert(IdempotencyKey).on_conflict_do_nothing().returning(_KEY),
 }
-# plain SQL on the driver, the same on both engines: an index seek, cheaper than building
-# or even running a SQLAlchemy statement
-_YOUNGEST_ACCEPTED = "SELECT min(min_patient_age) FROM care_teams WHERE active"
+# Plain SQL on the driver, the same on both engines, cheaper than building or even running
+# a SQLAlchemy statement. An index seek: SQLite uses the index for `active = true` only.
+_YOUNGEST_ACCEPTED = "SELECT min(min_patient_age) FROM care_teams WHERE active = true"
 
 
 def _check_contact(patient: Patient) -> None:
