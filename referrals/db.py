@@ -229,10 +229,11 @@ def _insert(table: Table) -> Insert:
 def driver_execute(session: Session, statement: str, params: Sequence | Mapping = ()):
     """Run `statement` on a DB-API cursor in the session's transaction; the cursor, to fetch.
 
-    For the few hot statements (authentication, matching) where SQLAlchemy's work per
-    statement costs more than the query itself; they are plain SQL written for their
-    engine. A driver error is raised as SQLAlchemy's, so it is answered like any other
-    (503 while the database is away), without the statement's parameters.
+    For the few hot statements (authentication, matching, the intake's age lookup) where
+    SQLAlchemy's work per statement costs more than the query itself; they are plain SQL,
+    in each engine's parameter style. A driver error is raised as SQLAlchemy's, so it is
+    answered like any other (503 while the database is away), without the statement's
+    parameters.
     """
     connection = session.connection()
     dialect = connection.dialect

@@ -72,12 +72,17 @@ _SQLITE_WRITERS: RunVar[anyio.CapacityLimiter] = RunVar("referrals_sqlite_writer
 
 
 def _sqlite_writers() -> anyio.CapacityLimiter:
-    """The one thread of this event loop's thread pool that SQLite writes run in."""
+    """One SQLite write at a time in this event loop's thread pool.
+
+    A limiter belongs to the loop it was made on, so each loop (a server has one; each test
+    client its own) keeps its own.
+    """
     try:
         return _SQLITE_WRITERS.get()
     except LookupError:
-        _SQLITE_WRITERS.set(anyio.CapacityLimiter(1))
-        return _SQLITE_WRITERS.get()
+        limiter = anyio.CapacityLimiter(1)
+        _SQLITE_WRITERS.set(limiter)
+        return limiter
 
 
 async def call_and_commit(session: Session, service: Callable[..., T], /, **kwargs) -> T:

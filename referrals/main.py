@@ -48,6 +48,8 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(gazetteer.warm)
     # What is loaded by now (modules, the gazetteer's ~40 000 places) lives as long as the
     # process: keep it out of the collector's full passes, each of which would walk it all.
+    # Garbage first, or it would be kept for good.
+    gc.collect()
     gc.freeze()
     yield
 

@@ -1,43 +1,69 @@
 """`call_and_commit`: SQLite writes run one at a time, PostgreSQL's side by side."""
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import anyio
+import pytest
 
 from referrals.db import make_sessionmaker
 from referrals.deps import call_and_commit
 from tests.conftest import SERVER_URL
 
-CALLS = 6
+CALLS = 4
+WAIT_SECONDS = 0.5
 
 
-def _most_at_once(engine) -> int:
-    running = 0
-    most = 0
-    lock = threading.Lock()
+class Probe:
+    """A service that counts how many of its calls run at once, and may fail."""
 
-    def service(session) -> None:
-        nonlocal running, most
-        with lock:
-            running += 1
-            most = max(most, running)
-        time.sleep(0.05)
-        with lock:
-            running -= 1
+    def __init__(self) -> None:
+        self.running = self.most = 0
+        self.lock = threading.Lock()
+        self.all_in = threading.Barrier(CALLS)
+
+    def __call__(self, session, *, fail: bool = False) -> None:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            self.all_in.wait(WAIT_SECONDS)  # side by side, all get here; one at a time, none
+        except threading.BrokenBarrierError:
+            pass
+        finally:
+            with self.lock:
+                self.running -= 1
+        if fail:
+            raise RuntimeError("the service failed")
+
+
+def _calls(engine, probe: Probe, *, failing: int = 0) -> None:
+    """`CALLS` calls at once on a new event loop, the first `failing` of them failing."""
+
+    async def call(n: int) -> None:
+        expected = pytest.raises(RuntimeError) if n < failing else nullcontext()
+        with make_sessionmaker(engine)() as session, expected:
+            await call_and_commit(session, probe, fail=n < failing)
 
     async def main() -> None:
-        sessions = make_sessionmaker(engine)
         async with anyio.create_task_group() as group:
-            for _ in range(CALLS):
-                group.start_soon(call_and_commit, sessions(), service)
+            for n in range(CALLS):
+                group.start_soon(call, n)
 
     # a thread of its own: the browser tests leave an event loop on this one
     with ThreadPoolExecutor(1) as thread:
         thread.submit(anyio.run, main).result()
-    return most
 
 
 def test_calls_run_one_at_a_time_on_sqlite_only(engine):
-    assert _most_at_once(engine) == (CALLS if SERVER_URL else 1)
+    probe = Probe()
+    _calls(engine, probe)
+    assert probe.most == (CALLS if SERVER_URL else 1)
+
+
+def test_a_failed_call_hands_on_its_turn_on_every_event_loop(engine):
+    first, second = Probe(), Probe()
+    _calls(engine, first, failing=2)
+    _calls(engine, second)
+    assert first.most == second.most == (CALLS if SERVER_URL else 1)

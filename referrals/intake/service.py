@@ -4,7 +4,7 @@ import hashlib
 import uuid
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,14 +20,17 @@ from referrals.workflow import events
 from referrals.workflow.events import EventKind
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-# INSERT ... ON CONFLICT DO NOTHING RETURNING: a row back if the key was free
+# INSERT ... ON CONFLICT DO NOTHING RETURNING: a row back if the key was free (psycopg
+# reports no row count for it). Built once per engine: building costs more than running.
 _KEY = IdempotencyKey.key
 _CLAIM_KEY = {
     "sqlite": sqlite.insert(IdempotencyKey).on_conflict_do_nothing().returning(_KEY),
     "postgresql": postgresql.insert(IdempotencyKey).on_conflict_do_nothing().returning(_KEY),
 }
+_UNSTORE = delete(ReferralRequest).where(ReferralRequest.id == bindparam("id"))
 # Plain SQL on the driver, the same on both engines, cheaper than building or even running
-# a SQLAlchemy statement. An index seek: SQLite uses the index for `active = true` only.
+# a SQLAlchemy statement. `= true`, not a bare `active`: only the comparison lets SQLite
+# seek ix_care_teams_active_min_age rather than walk it.
 _YOUNGEST_ACCEPTED = "SELECT min(min_patient_age) FROM care_teams WHERE active = true"
 
 
@@ -42,7 +45,7 @@ def _receipt(request: ReferralRequest) -> IntakeReceipt:
 
 
 def _replay(session: Session, key: str, digest: str) -> IntakeReceipt:
-    """The first answer to this key, if the key was used before with the same body."""
+    """The first answer to this taken key; a 422 if it was taken for another body."""
     known = session.get_one(IdempotencyKey, key)
     if known.body_sha256 != digest:
         raise InvalidInput.on(IDEMPOTENCY_HEADER, "was already used for a different request")
@@ -90,8 +93,9 @@ def receive(
     lock_for_write(session)
     insert_rows(session, ReferralRequest, request)
     if idempotency_key and not _claim(session, idempotency_key, digest, receipt.id):
-        # The key is taken: this is a retry, or a duplicate sent at the same moment.
-        session.execute(delete(ReferralRequest).where(ReferralRequest.id == receipt.id))
+        # The key is taken: this is a retry, or a duplicate sent at the same moment. The
+        # request went in first (the key's row refers to it): take it out again.
+        session.connection().execute(_UNSTORE, {"id": receipt.id})
         answer = _replay(session, idempotency_key, digest)
         return _answer(session, answer, audit, Outcome.replay)
     events.record(

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from referrals.intake.models import ReferralRequest
+from referrals.workflow import events
 from tests.intake.payloads import CANARY, intake, with_clinical
 
 URL = "/api/v1/referral-requests"
@@ -77,6 +78,22 @@ def test_a_retry_with_the_same_key_gets_the_first_answer(client, session):
     first = client.post(URL, json=intake(), headers=headers)
     again = client.post(URL, json=intake(), headers=headers)
     assert again.status_code == first.status_code == 201
+    assert again.json() == first.json()
+    assert _count(session) == 1
+
+
+def test_a_failure_after_the_key_is_claimed_frees_it_for_the_retry(client, session, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError("the disk is full")
+
+    headers = {"Idempotency-Key": "form-9c1d"}
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "record", full_disk)
+        assert client.post(URL, json=intake(), headers=headers).status_code == 500
+    assert _count(session) == 0
+    first = client.post(URL, json=intake(), headers=headers)
+    again = client.post(URL, json=intake(), headers=headers)
+    assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert _count(session) == 1
 
