@@ -1,4 +1,5 @@
-"""Candidate search on PostgreSQL: the GiST index on `sites.geog`, nearest first (KNN).
+"""Candidate search on PostgreSQL: the GiST index on `sites.geog`, nearest first (KNN); the
+count on the GiST index of `team_places`, whose rows carry the hard filters.
 
 Distances are great-circle distances on PostGIS' mean-radius sphere: the same measure as
 SQLite's haversine, within 0.5 % of the WGS 84 geodesic, and much cheaper per row.
@@ -18,6 +19,8 @@ PROGRAMS = tuple(Program)
 _ORIGIN = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
 _IN_REACH = f"""ST_DWithin(s.geog, {_ORIGIN}, %(meters)s, false)
     AND t.active AND t.accepting_new_patients"""
+# `team_places` (see the migrations) holds open teams only, each with its site's place.
+_PLACE_IN_REACH = f"ST_DWithin(t.geog, {_ORIGIN}, %(meters)s, false)"
 _CLAUSES = {
     "modalities": "(t.modalities & %(modalities)s) <> 0",
     "conditions": "(t.conditions & %(conditions)s) = %(conditions)s",
@@ -45,16 +48,20 @@ ORDER BY distance + %(wait_miles)s * wait_days - %(preference_miles)s * (
         + ((programs & %(program)s) <> 0)::int),
     distance, wait_days, id
 LIMIT %(limit)s"""
-_COUNT = """SELECT count(*) FROM sites s JOIN care_teams t ON t.site_id = s.id WHERE {where}"""
+_COUNT = "SELECT count(*) FROM team_places t WHERE {where}"
 
 
 @cache
 def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
     """The count and best-teams statements testing just the `filtered` filters."""
-    where = " AND ".join([_IN_REACH, *(_CLAUSES[name] for name in filtered)])
+    clauses = [_CLAUSES[name] for name in filtered]
     return (
-        _COUNT.format(where=where),
-        _BEST.format(where=where, origin=_ORIGIN, meters_per_mile=METERS_PER_MILE),
+        _COUNT.format(where=" AND ".join([_PLACE_IN_REACH, *clauses])),
+        _BEST.format(
+            where=" AND ".join([_IN_REACH, *clauses]),
+            origin=_ORIGIN,
+            meters_per_mile=METERS_PER_MILE,
+        ),
     )
 
 

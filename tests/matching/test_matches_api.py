@@ -173,3 +173,33 @@ def test_no_team_in_range_is_an_empty_answer(client, staff_headers):
     body = _matches(client, staff_headers, postal_code="59001", radius_miles=1).json()
     assert body["total"] == 0
     assert body["matches"] == []
+
+
+def test_the_total_follows_registry_changes(client, session, staff_headers, admin_headers):
+    """Each engine's search index is kept by triggers: every edit that moves a team into or
+    out of a search shows in the next one."""
+    near = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
+    far = make_site(session, lat=34.05, lon=-118.24)  # Los Angeles
+    team = make_care_team(session, site_id=near.id, modalities=["iv_infusion"])
+    query = {"lat": MIDTOWN[0], "lon": MIDTOWN[1], "modality": "iv_infusion"}
+
+    def total() -> int:
+        return _matches(client, staff_headers, **query).json()["total"]
+
+    def edit(path: str, **changes) -> None:
+        response = client.patch(f"/api/v1/{path}", json=changes, headers=admin_headers)
+        assert response.status_code == 200, response.json()["errors"]
+
+    assert total() == 1
+    edit(f"care-teams/{team.id}", modalities=["intranasal_esketamine"])
+    assert total() == 0
+    edit(f"care-teams/{team.id}", modalities=["iv_infusion"], accepting_new_patients=False)
+    assert total() == 0
+    edit(f"care-teams/{team.id}", accepting_new_patients=True)
+    assert total() == 1
+    edit(f"care-teams/{team.id}", site_id=str(far.id))
+    assert total() == 0
+    edit(f"sites/{far.id}", lat=MIDTOWN[0] + 0.01, lon=MIDTOWN[1])
+    assert total() == 1
+    edit(f"care-teams/{team.id}", active=False)
+    assert total() == 0
