@@ -4,7 +4,7 @@ from sqlalchemy import inspect
 
 from alembic import command
 from referrals.db import make_engine
-from referrals.geo.spatial import SITE_GEOG_INDEX, TEAM_PLACES, TEAM_RTREE
+from referrals.geo.spatial import TEAM_PLACES, TEAM_PLACES_INDEX, TEAM_RTREE
 from referrals.migrations import alembic_config
 from referrals.models import Base
 
@@ -37,5 +37,5 @@ def test_migrations_create_the_spatial_index_of_the_engine(engine):
     if engine.dialect.name == "sqlite":
         assert TEAM_RTREE in inspector.get_table_names()
     else:
-        assert SITE_GEOG_INDEX in {index["name"] for index in inspector.get_indexes("sites")}
-        assert TEAM_PLACES in inspector.get_table_names()
+        indexes = {index["name"] for index in inspector.get_indexes(TEAM_PLACES)}
+        assert TEAM_PLACES_INDEX in indexes

@@ -49,25 +49,23 @@ LIMIT :limit"""
 
 @cache
 def postgresql_top(filtered: tuple[str, ...], gender: bool, anesthesia: bool) -> str:
-    """The scoring statement, joining a provider only when its preference is given."""
-    joins, met = [], ["(%(telehealth)s AND t.telehealth_consults)::int"]
+    """The scoring statement, testing only the preferences that are given."""
+    met = ["(%(telehealth)s AND t.telehealth_consults)::int"]
     if gender:
-        joins.append("JOIN providers p ON p.id = t.psychiatrist_id")
-        met.append("((p.gender = %(gender)s::text) IS TRUE)::int")
+        met.append("((t.psychiatrist_gender = %(gender)s::text) IS TRUE)::int")
     if anesthesia:
-        joins.append("JOIN providers a ON a.id = t.anesthesia_provider_id")
-        met.append("(a.role = %(anesthesia)s::text)::int")
+        met.append("(t.anesthesia_role = %(anesthesia)s::text)::int")
     met.append("((t.programs & %(program)s) <> 0)::int")
     where = " AND ".join([pg._IN_REACH, *(pg._CLAUSES[name] for name in filtered)])
-    return f"""SELECT id,
+    return f"""SELECT care_team_id,
     distance + %(wait_miles)s * wait_days - %(preference_miles)s * met AS score
 FROM (
-    SELECT t.id, t.wait_days,
-        ST_Distance(s.geog, {pg._ORIGIN}, false) / {METERS_PER_MILE} AS distance,
+    SELECT t.care_team_id, t.wait_days,
+        ST_Distance(t.geog, {pg._ORIGIN}, false) / {METERS_PER_MILE} AS distance,
         {" + ".join(met)} AS met
-    FROM sites s JOIN care_teams t ON t.site_id = s.id {" ".join(joins)}
+    FROM team_places t
     WHERE {where}) within_radius
-ORDER BY score, distance, wait_days, id
+ORDER BY score, distance, wait_days, care_team_id
 LIMIT %(limit)s"""
 
 

@@ -3,16 +3,17 @@
 SQLite: the R*Tree `team_rtree` of open care teams (with its key table and the view
 `team_search_rows` that both are filled from), kept in step with care teams, sites and
 providers by triggers. PostgreSQL: `sites.geog`, a PostGIS geography generated from lat/lon,
-with a GiST index, and `team_places`, each open team's place and hard-filter columns (GiST
-indexed too), kept in step with care teams and sites by triggers.
+and `team_places`, one row per open team with that place, its hard-filter columns and what
+the ranking reads, GiST-indexed by place and kept in step with care teams, sites and
+providers by triggers.
 Neither is mapped by the ORM: lat/lon stay the portable truth.
 """
 
 TEAM_RTREE = "team_rtree"
 TEAM_SEARCH_ROWS = "team_search_rows"
 SITE_GEOG = "geog"
-SITE_GEOG_INDEX = "ix_sites_geog"
 TEAM_PLACES = "team_places"
+TEAM_PLACES_INDEX = "ix_team_places_geog"
 _POSTGIS_TABLES = {"spatial_ref_sys"}
 
 
@@ -22,4 +23,4 @@ def is_spatial(name: str | None, type_: str) -> bool:
         return False
     if type_ == "table":
         return name.startswith(TEAM_RTREE) or name in (TEAM_PLACES, *_POSTGIS_TABLES)
-    return name in (SITE_GEOG, SITE_GEOG_INDEX, TEAM_SEARCH_ROWS)
+    return name in (SITE_GEOG, TEAM_SEARCH_ROWS)

@@ -1,5 +1,4 @@
-"""Candidate search on PostgreSQL: the GiST index on `sites.geog`, nearest first (KNN); the
-count on the GiST index of `team_places`, whose rows carry the hard filters.
+"""Candidate search on PostgreSQL: the GiST index of `team_places`, nearest first (KNN).
 
 Distances are great-circle distances on PostGIS' mean-radius sphere: the same measure as
 SQLite's haversine, within 0.5 % of the WGS 84 geodesic, and much cheaper per row.
@@ -17,10 +16,9 @@ from referrals.registry.vocab import Gender, Program, Role
 
 PROGRAMS = tuple(Program)
 _ORIGIN = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
-_IN_REACH = f"""ST_DWithin(s.geog, {_ORIGIN}, %(meters)s, false)
-    AND t.active AND t.accepting_new_patients"""
-# `team_places` (see the migrations) holds open teams only, each with its site's place.
-_PLACE_IN_REACH = f"ST_DWithin(t.geog, {_ORIGIN}, %(meters)s, false)"
+# `team_places` (see the migrations): one row per open team, with its site's place, its
+# hard-filter columns and what the ranking reads.
+_IN_REACH = f"ST_DWithin(t.geog, {_ORIGIN}, %(meters)s, false)"
 _CLAUSES = {
     "modalities": "(t.modalities & %(modalities)s) <> 0",
     "conditions": "(t.conditions & %(conditions)s) = %(conditions)s",
@@ -31,22 +29,19 @@ _CLAUSES = {
         WHERE l.provider_id = t.psychiatrist_id AND l.code = %(language)s)""",
 }
 # The best `limit` teams by the score of referrals.matching.ranking; the GiST index finds
-# the sites within reach nearest first.
+# the teams within reach nearest first.
 _BEST = """SELECT * FROM (
-    SELECT t.id, ST_Distance(s.geog, {origin}, false) / {meters_per_mile} AS distance, t.wait_days,
-           p.gender, a.role, t.telehealth_consults, t.programs
-    FROM sites s
-    JOIN care_teams t ON t.site_id = s.id
-    JOIN providers p ON p.id = t.psychiatrist_id
-    JOIN providers a ON a.id = t.anesthesia_provider_id
+    SELECT care_team_id, ST_Distance(geog, {origin}, false) / {meters_per_mile} AS distance,
+           wait_days, psychiatrist_gender, anesthesia_role, telehealth_consults, programs
+    FROM team_places t
     WHERE {where}
-    ORDER BY s.geog <-> {origin}) near
+    ORDER BY geog <-> {origin}) near
 ORDER BY distance + %(wait_miles)s * wait_days - %(preference_miles)s * (
-        coalesce((gender = %(gender)s::text)::int, 0)
-        + coalesce((role = %(anesthesia)s::text)::int, 0)
+        coalesce((psychiatrist_gender = %(gender)s::text)::int, 0)
+        + coalesce((anesthesia_role = %(anesthesia)s::text)::int, 0)
         + (%(telehealth)s AND telehealth_consults)::int
         + ((programs & %(program)s) <> 0)::int),
-    distance, wait_days, id
+    distance, wait_days, care_team_id
 LIMIT %(limit)s"""
 _COUNT = "SELECT count(*) FROM team_places t WHERE {where}"
 
@@ -54,14 +49,10 @@ _COUNT = "SELECT count(*) FROM team_places t WHERE {where}"
 @cache
 def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
     """The count and best-teams statements testing just the `filtered` filters."""
-    clauses = [_CLAUSES[name] for name in filtered]
+    where = " AND ".join([_IN_REACH, *(_CLAUSES[name] for name in filtered)])
     return (
-        _COUNT.format(where=" AND ".join([_PLACE_IN_REACH, *clauses])),
-        _BEST.format(
-            where=" AND ".join([_IN_REACH, *clauses]),
-            origin=_ORIGIN,
-            meters_per_mile=METERS_PER_MILE,
-        ),
+        _COUNT.format(where=where),
+        _BEST.format(where=where, origin=_ORIGIN, meters_per_mile=METERS_PER_MILE),
     )
 
 

@@ -1,7 +1,7 @@
 """Registry tables: providers (with languages and licences), sites and care teams.
 
-The spatial indexes on `sites` (SQLite R*Tree, PostGIS geography) live in the migrations:
-they follow lat/lon by triggers or a generated column, so the ORM never writes them.
+The spatial indexes of open care teams (SQLite's R*Tree, PostGIS' `team_places`) live in
+the migrations: triggers keep them in step with these tables, so the ORM never writes them.
 """
 
 from datetime import datetime

@@ -203,3 +203,30 @@ def test_the_total_follows_registry_changes(client, session, staff_headers, admi
     assert total() == 1
     edit(f"care-teams/{team.id}", active=False)
     assert total() == 0
+
+
+def test_preferences_follow_provider_changes(client, session, staff_headers, admin_headers):
+    psychiatrist = make_provider(session, gender="female")
+    crna = make_anesthesia_provider(session)
+    site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
+    make_care_team(
+        session, site_id=site.id, psychiatrist_id=psychiatrist.id, anesthesia_provider_id=crna.id
+    )
+    query = {"lat": MIDTOWN[0], "lon": MIDTOWN[1]}
+    preferred = {"psychiatrist_gender": "female", "anesthesia_type": "anesthesiologist"}
+
+    def unmet() -> list[str]:
+        body = _matches(client, staff_headers, **query, **preferred).json()
+        return body["matches"][0]["unmet_preferences"]
+
+    def edit(provider, **changes) -> None:
+        path = f"/api/v1/providers/{provider.id}"
+        response = client.patch(path, json=changes, headers=admin_headers)
+        assert response.status_code == 200, response.json()["errors"]
+
+    assert unmet() == [
+        "anesthesia is by a nurse anesthetist (CRNA), not an anesthesiologist as preferred"
+    ]
+    edit(psychiatrist, gender="male")
+    edit(crna, role="anesthesiologist", credential="MD")
+    assert unmet() == ["psychiatrist is not female as preferred"]
