@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 
-from referrals import migrations, observability, phi, rotation
+from referrals import limits, migrations, observability, phi, rotation
 from referrals.auth import service as auth
 from referrals.auth.models import Role
 from referrals.config import get_settings
@@ -113,6 +113,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http=limits.HTTP_PARSER,
         log_config=log_config,  # each worker process applies it
         log_level=settings.log_level.lower(),
         access_log=False,  # uvicorn's access line holds the full path and query string

@@ -1,4 +1,4 @@
-"""Request bodies larger than the API accepts are refused before they reach a route."""
+"""Requests larger than the API accepts are refused before they reach a route."""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -6,6 +6,10 @@ from referrals.errors import ContentTooLarge
 from referrals.problems import problem_response
 
 MAX_BODY_BYTES = 64 * 1024
+# uvicorn's HTTP/1.1 parser: h11 gives up on a request head still incomplete past 16 KiB
+# (so one is held up to about a socket read, 64 KiB), where httptools would hold headers
+# of any size in memory.
+HTTP_PARSER = "h11"
 
 
 class BodySizeLimit:

@@ -25,6 +25,7 @@ from referrals.auth.models import Role
 from referrals.config import Settings
 from referrals.db import make_engine, normalize_url
 from referrals.deps import get_session
+from referrals.limits import HTTP_PARSER
 from referrals.main import create_app
 
 SERVER_URL = os.environ.get("REFERRALS_TEST_DATABASE_URL")
@@ -140,7 +141,9 @@ def live_server(new_database_url) -> Iterator[LiveServer]:
     migrations.upgrade(url)
     settings = Settings(database_url=url, intake_rate_limit="100000/minute")
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=0, http=HTTP_PARSER, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,6 +1,7 @@
 """Every string a client may send has a maximum length, and every list a maximum size."""
 
 import re
+import socket
 
 import pytest
 
@@ -87,3 +88,17 @@ def test_every_input_string_and_list_is_capped(openapi):
 )
 def test_the_walk_finds_what_is_unbounded(schema, problems):
     assert len(list(_walk(schema, "x", {}))) == problems
+
+
+def _answer_to(url: str, request_head: bytes) -> bytes:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request_head)
+        return connection.recv(100)
+
+
+def test_the_server_refuses_megabytes_of_headers(live_server):
+    """Headers are held in memory before any middleware runs: the HTTP parser bounds them."""
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: %s\r\n\r\n"
+    assert _answer_to(live_server.url, head % (b"a" * 1_000)).startswith(b"HTTP/1.1 200")
+    assert _answer_to(live_server.url, head % (b"a" * 2_000_000)).startswith(b"HTTP/1.1 400")

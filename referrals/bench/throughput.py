@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from urllib.parse import urlencode
 
+from referrals.limits import HTTP_PARSER
+
 HOST = "127.0.0.1"
 CONCURRENCY = 4
 MAX_REQUESTS = 1_000_000
@@ -72,6 +74,7 @@ def served_app(database_url: str, env: dict[str, str] | None = None) -> Iterator
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "referrals.main:create_app", "--factory"]
     command += ["--host", HOST, "--port", str(port), "--workers", "1", "--log-level", "warning"]
+    command += ["--http", HTTP_PARSER]
     env = os.environ | (env or {}) | {"REFERRALS_DATABASE_URL": database_url}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     try:
