@@ -90,3 +90,16 @@ def test_a_write_transaction_hands_the_turn_on_however_it_ends(impatient, end: C
         next_writer.start()
         next_writer.join(timeout=2)
         assert not next_writer.is_alive()
+
+
+def test_the_connection_returned_last_is_handed_out_next(impatient):
+    """After a burst opened several, one writer after another gets the same warm one."""
+    burst = [impatient.connect() for _ in range(3)]
+    returned_last = burst[-1].connection.dbapi_connection
+    for connection in burst:
+        connection.close()
+    handed_out = []
+    for _ in range(2):
+        with impatient.connect() as connection:
+            handed_out.append(connection.connection.dbapi_connection)
+    assert handed_out[0] is handed_out[1] is returned_last
