@@ -12,9 +12,11 @@ from referrals.db import driver_execute
 from referrals.geo.distance import METERS_PER_MILE
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
-from referrals.registry.vocab import Gender, Program, Role
+from referrals.registry.models import CareTeam
+from referrals.registry.vocab import Gender, Role
 
-PROGRAMS = tuple(Program)
+# the programs column's bit set, as the registry stores it
+_PROGRAMS = CareTeam.__table__.c.programs.type
 _ORIGIN = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
 # `team_places` (see the migrations): one row per open team, with its site's place, its
 # hard-filter columns and what the ranking reads.
@@ -85,7 +87,7 @@ def _preferences(preferences: Preferences) -> dict:
         "gender": preferences.psychiatrist_gender and str(preferences.psychiatrist_gender),
         "anesthesia": preferences.anesthesia_type and str(preferences.anesthesia_type),
         "telehealth": preferences.telehealth,
-        "program": 1 << PROGRAMS.index(program) if program else 0,
+        "program": _PROGRAMS.mask([program]) if program else 0,
     }
 
 
@@ -103,7 +105,7 @@ def best(session: Session, search: Search, miles: float) -> list[Candidate]:
             psychiatrist_gender=Gender(gender) if gender else None,
             anesthesia_role=Role(role),
             telehealth=telehealth,
-            programs=frozenset(p for i, p in enumerate(PROGRAMS) if programs >> i & 1),
+            programs=_PROGRAMS.members(programs),
         )
         for team_id, distance, wait_days, gender, role, telehealth, programs in rows
     ]

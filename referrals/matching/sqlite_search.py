@@ -14,7 +14,8 @@ from referrals.db import driver_execute
 from referrals.geo.distance import EARTH_RADIUS_MILES
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
-from referrals.registry.vocab import Gender, Program, Role
+from referrals.registry.models import CareTeam
+from referrals.registry.vocab import Gender, Role
 
 # The id's layout; the view team_search_rows in the migration writes the same.
 CONDITION_SHIFT, PAYER_SHIFT, PROGRAM_SHIFT = 5, 11, 22
@@ -23,7 +24,8 @@ RADIANS_PER_DEGREE = pi / 180
 # Price and age dimensions are scaled down so that the tree's pages stay clustered by place.
 DIMENSION_SCALE = 1000.0
 GENDERS = (None, Gender.female, Gender.male, Gender.nonbinary)
-PROGRAMS = tuple(Program)
+# the programs column's bit set, as the registry stores it (packed at PROGRAM_SHIFT)
+_PROGRAMS = CareTeam.__table__.c.programs.type
 
 # Haversine, with sin²(x/2) written (1 - cos x) / 2: five function calls a row, not ten.
 _DISTANCE = f"""{2 * EARTH_RADIUS_MILES} * asin(sqrt(
@@ -120,10 +122,8 @@ def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
     }
 
 
-# The program sets by their four bits.
-_PROGRAM_SETS = tuple(
-    frozenset(p for i, p in enumerate(PROGRAMS) if bits >> i & 1) for bits in range(16)
-)
+# The program sets by their four packed bits, laid out as the registry's bit set.
+_PROGRAM_SETS = tuple(_PROGRAMS.members(bits) for bits in range(16))
 
 
 def _candidate(packed: int, distance: float) -> Candidate:
@@ -147,7 +147,7 @@ def _preferences(preferences: Preferences) -> dict[str, int | float]:
         "gender": GENDERS.index(gender) if gender else -1,
         "crna": -1 if anesthesia is None else int(anesthesia == Role.crna),
         "telehealth": TELEHEALTH_BIT if preferences.telehealth else 0,
-        "program": 1 << (PROGRAM_SHIFT + PROGRAMS.index(program)) if program else 0,
+        "program": _PROGRAMS.mask([program]) << PROGRAM_SHIFT if program else 0,
     }
 
 
