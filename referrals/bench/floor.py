@@ -57,16 +57,18 @@ def postgresql_top(filtered: tuple[str, ...], gender: bool, anesthesia: bool) ->
         met.append("(t.anesthesia_role = %(anesthesia)s::text)::int")
     met.append("((t.programs & %(program)s) <> 0)::int")
     where = " AND ".join([pg._IN_REACH, *(pg._CLAUSES[name] for name in filtered)])
-    return f"""SELECT care_team_id,
-    distance + %(wait_miles)s * wait_days - %(preference_miles)s * met AS score
-FROM (
-    SELECT t.care_team_id, t.wait_days,
-        ST_Distance(t.geog, {pg._ORIGIN}, false) / {METERS_PER_MILE} AS distance,
-        {" + ".join(met)} AS met
-    FROM team_places t
-    WHERE {where}) within_radius
-ORDER BY score, distance, wait_days, care_team_id
-LIMIT %(limit)s"""
+    order = "ORDER BY score, distance, wait_days, care_team_id LIMIT %(limit)s"
+    return f"""SELECT care_team_id, score FROM {pg._BANDS}, LATERAL (
+    SELECT care_team_id, distance, wait_days,
+        distance + %(wait_miles)s * wait_days - %(preference_miles)s * met AS score
+    FROM (
+        SELECT t.care_team_id, t.wait_days,
+            ST_Distance(t.geog, {pg._ORIGIN}, false) / {METERS_PER_MILE} AS distance,
+            {" + ".join(met)} AS met
+        FROM team_places t
+        WHERE {where}) within_band
+    {order}) band_best
+{order}"""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ SQLite: the R*Tree `team_rtree` of open care teams (with its key table and the v
 `team_search_rows` that both are filled from), kept in step with care teams, sites and
 providers by triggers. PostgreSQL: `sites.geog`, a PostGIS geography generated from lat/lon,
 and `team_places`, one row per open team with that place, its hard-filter columns and what
-the ranking reads, GiST-indexed by place and kept in step with care teams, sites and
+the ranking reads, in one B-tree by latitude band and longitude (referrals.geo.bands) that
+carries every column the searches read, and kept in step with care teams, sites and
 providers by triggers.
 Neither is mapped by the ORM: lat/lon stay the portable truth.
 """
@@ -13,7 +14,7 @@ TEAM_RTREE = "team_rtree"
 TEAM_SEARCH_ROWS = "team_search_rows"
 SITE_GEOG = "geog"
 TEAM_PLACES = "team_places"
-TEAM_PLACES_INDEX = "ix_team_places_geog"
+TEAM_PLACES_INDEX = "ix_team_places_band"
 _POSTGIS_TABLES = {"spatial_ref_sys"}
 
 

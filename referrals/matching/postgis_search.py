@@ -1,4 +1,10 @@
-"""Candidate search on PostgreSQL: the GiST index of `team_places`, nearest first (KNN).
+"""Candidate search on PostgreSQL: `team_places`, read band by band.
+
+`team_places` (see the migrations) holds one row per open team: its site's place, its
+hard-filter columns and what the ranking reads, all in one B-tree index ordered by latitude
+band and longitude, so that the teams near a point lie together in a few index ranges
+(referrals.geo.bands) and both statements read the index alone. A nearest-first walk of a
+GiST index would visit a table page per team instead: the table is not ordered by place.
 
 Distances are great-circle distances on PostGIS' mean-radius sphere: the same measure as
 SQLite's haversine, within 0.5 % of the WGS 84 geodesic, and much cheaper per row.
@@ -9,6 +15,7 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from referrals.db import driver_execute
+from referrals.geo.bands import cover
 from referrals.geo.distance import METERS_PER_MILE
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
@@ -18,9 +25,13 @@ from referrals.registry.vocab import Gender, Role
 # the programs column's bit set, as the registry stores it
 _PROGRAMS = CareTeam.__table__.c.programs.type
 _ORIGIN = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
-# `team_places` (see the migrations): one row per open team, with its site's place, its
-# hard-filter columns and what the ranking reads.
-_IN_REACH = f"ST_DWithin(t.geog, {_ORIGIN}, %(meters)s, false)"
+_BANDS = """unnest(%(band)s::integer[], %(lo)s::float8[], %(hi)s::float8[],
+    %(inner_lo)s::float8[], %(inner_hi)s::float8[]) AS b(band, lo, hi, inner_lo, inner_hi)"""
+# A team of band b in reach: within the band's interval, and surely in reach inside its
+# inner interval; a distance is computed only between the two, near the rim.
+_IN_REACH = f"""t.band = b.band AND t.lon BETWEEN b.lo AND b.hi
+    AND (t.lon BETWEEN b.inner_lo AND b.inner_hi
+        OR ST_DWithin(t.geog, {_ORIGIN}, %(meters)s, false))"""
 _CLAUSES = {
     "modalities": "(t.modalities & %(modalities)s) <> 0",
     "conditions": "(t.conditions & %(conditions)s) = %(conditions)s",
@@ -30,22 +41,27 @@ _CLAUSES = {
     "language": """EXISTS (SELECT 1 FROM provider_languages l
         WHERE l.provider_id = t.psychiatrist_id AND l.code = %(language)s)""",
 }
-# The best `limit` teams by the score of referrals.matching.ranking; the GiST index finds
-# the teams within reach nearest first.
-_BEST = """SELECT * FROM (
-    SELECT care_team_id, ST_Distance(geog, {origin}, false) / {meters_per_mile} AS distance,
-           wait_days, psychiatrist_gender, anesthesia_role, telehealth_consults, programs
-    FROM team_places t
-    WHERE {where}
-    ORDER BY geog <-> {origin}) near
-ORDER BY distance + %(wait_miles)s * wait_days - %(preference_miles)s * (
+_COUNT = """SELECT coalesce(sum((SELECT count(*) FROM team_places t WHERE {where})), 0)::bigint
+FROM {bands}"""
+# The best `limit` teams by the score of referrals.matching.ranking: the best of each band,
+# then the best of those.
+_SCORE = """distance + %(wait_miles)s * wait_days - %(preference_miles)s * (
         coalesce((psychiatrist_gender = %(gender)s::text)::int, 0)
         + coalesce((anesthesia_role = %(anesthesia)s::text)::int, 0)
         + (%(telehealth)s AND telehealth_consults)::int
-        + ((programs & %(program)s) <> 0)::int),
-    distance, wait_days, care_team_id
-LIMIT %(limit)s"""
-_COUNT = "SELECT count(*) FROM team_places t WHERE {where}"
+        + ((programs & %(program)s) <> 0)::int)"""
+_ORDER = "ORDER BY score, distance, wait_days, care_team_id LIMIT %(limit)s"
+_BEST = """SELECT care_team_id, distance, wait_days, psychiatrist_gender, anesthesia_role,
+    telehealth_consults, programs
+FROM {bands}, LATERAL (
+    SELECT *, {score} AS score FROM (
+        SELECT t.care_team_id, ST_Distance(t.geog, {origin}, false) / {meters_per_mile}
+                AS distance,
+            t.wait_days, t.psychiatrist_gender, t.anesthesia_role, t.telehealth_consults,
+            t.programs
+        FROM team_places t WHERE {where}) near
+    {order}) best
+{order}"""
 
 
 @cache
@@ -53,13 +69,20 @@ def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
     """The count and best-teams statements testing just the `filtered` filters."""
     where = " AND ".join([_IN_REACH, *(_CLAUSES[name] for name in filtered)])
     return (
-        _COUNT.format(where=where),
-        _BEST.format(where=where, origin=_ORIGIN, meters_per_mile=METERS_PER_MILE),
+        _COUNT.format(where=where, bands=_BANDS),
+        _BEST.format(
+            bands=_BANDS,
+            score=_SCORE,
+            origin=_ORIGIN,
+            meters_per_mile=METERS_PER_MILE,
+            where=where,
+            order=_ORDER,
+        ),
     )
 
 
 def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
-    return {
+    return cover(lat, lon, miles).params() | {
         "lat": lat,
         "lon": lon,
         "meters": miles * METERS_PER_MILE,

@@ -86,7 +86,11 @@ def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
 
 
 def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str, float]:
-    """A lat/lon box around a circle of `miles` (or, with `prefix` "in_", inside it)."""
+    """A lat/lon box around a circle of `miles` (or, with `prefix` "in_", inside it).
+
+    Across the antimeridian, the box around takes every longitude and the box inside only
+    the centre's; the count's strips and the distance then settle every team.
+    """
     angle = miles / EARTH_RADIUS_MILES
     if prefix:
         angle = angle / sqrt(2) * 0.95
@@ -94,11 +98,14 @@ def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str,
     widest = cos(radians(min(89.9, abs(lat) + dlat)))
     ratio = sin(angle) / widest if not prefix else angle / widest
     dlon = 180.0 if ratio >= 1 else degrees(asin(ratio) if not prefix else ratio)
+    west, east = lon - dlon, lon + dlon
+    if west < -180 or east > 180:  # across the antimeridian (or around a pole)
+        west, east = (lon, lon) if prefix else (-180.0, 180.0)
     return {
         f"{prefix}lat_lo": lat - dlat,
         f"{prefix}lat_hi": lat + dlat,
-        f"{prefix}lon_lo": lon - dlon,
-        f"{prefix}lon_hi": lon + dlon,
+        f"{prefix}lon_lo": west,
+        f"{prefix}lon_hi": east,
     }
 
 

@@ -230,3 +230,22 @@ def test_preferences_follow_provider_changes(client, session, staff_headers, adm
     edit(psychiatrist, gender="male")
     edit(crna, role="anesthesiologist", credential="MD")
     assert unmet() == ["psychiatrist is not female as preferred"]
+
+
+@pytest.mark.parametrize(
+    ("origin", "places"),
+    [
+        # the Aleutians, across the antimeridian; the last one 42 miles west
+        ((51.9, 179.99), [(51.9, 179.95), (51.91, -179.95), (51.9, 179.0)]),
+        # the North Pole, on both sides of it; the last one 35 miles south
+        ((89.99, 150.0), [(89.95, 0.0), (89.96, -120.0), (89.5, 45.0)]),
+    ],
+)
+def test_a_search_reaches_across_the_antimeridian_and_the_pole(
+    client, session, staff_headers, origin, places
+):
+    for lat, lon in places:
+        make_care_team(session, site_id=make_site(session, lat=lat, lon=lon).id)
+    body = _matches(client, staff_headers, lat=origin[0], lon=origin[1], radius_miles=10).json()
+    assert body["total"] == 2
+    assert all(m["distance_miles"] < 10 for m in body["matches"])
