@@ -4,7 +4,9 @@ Those that do no I/O are `async`: FastAPI runs a plain function in the thread po
 each trip there and back costs more than the work.
 """
 
+import os
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 import anyio
@@ -69,20 +71,38 @@ T = TypeVar("T")
 
 
 _SQLITE_WRITERS: RunVar[anyio.CapacityLimiter] = RunVar("referrals_sqlite_writers")
+_SQLITE_READERS: RunVar[anyio.CapacityLimiter] = RunVar("referrals_sqlite_readers")
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _sqlite_writers() -> anyio.CapacityLimiter:
-    """One SQLite write at a time in this event loop's thread pool.
+def _limiter(turns: RunVar[anyio.CapacityLimiter], tokens: int) -> anyio.CapacityLimiter:
+    """This event loop's limiter of `turns`: at most `tokens` calls at once in its thread pool.
 
     A limiter belongs to the loop it was made on, so each loop (a server has one; each test
     client its own) keeps its own.
     """
     try:
-        return _SQLITE_WRITERS.get()
+        return turns.get()
     except LookupError:
-        limiter = anyio.CapacityLimiter(1)
-        _SQLITE_WRITERS.set(limiter)
+        limiter = anyio.CapacityLimiter(tokens)
+        turns.set(limiter)
         return limiter
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+async def _call_and_commit(
+    session: Session, service: Callable[..., T], kwargs: dict, sqlite_turns: tuple[RunVar, int]
+) -> T:
+    def run() -> T:
+        result = service(session, **kwargs)
+        session.commit()
+        return result
+
+    limiter = _limiter(*sqlite_turns) if _is_sqlite(session) else None
+    return await anyio.to_thread.run_sync(run, limiter=limiter)
 
 
 async def call_and_commit(session: Session, service: Callable[..., T], /, **kwargs) -> T:
@@ -96,14 +116,20 @@ async def call_and_commit(session: Session, service: Callable[..., T], /, **kwar
     the writes take turns anyway, and threads waiting for the lock and for the GIL (the
     driver lets go of it at every statement) cost a third more CPU per request.
     """
+    return await _call_and_commit(session, service, kwargs, (_SQLITE_WRITERS, 1))
 
-    def run() -> T:
-        result = service(session, **kwargs)
-        session.commit()
-        return result
 
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    return await anyio.to_thread.run_sync(run, limiter=_sqlite_writers() if sqlite else None)
+async def call_and_end(session: Session, service: Callable[..., T], /, **kwargs) -> T:
+    """`service(session, **kwargs)`, a read, and the end of its transaction, in one trip to
+    the thread pool: for a hot route that reads, where the dependencies and the session's
+    end would each take a trip of their own. The end is a commit (nothing was written);
+    after an error, `get_session` rolls back as usual.
+
+    On SQLite, which does its work in the calling thread, as many run at once as the
+    process has CPUs: more would only take turns for the GIL (the driver lets go of it at
+    every row), at a cost in CPU. PostgreSQL's work is the server's: no limit.
+    """
+    return await _call_and_commit(session, service, kwargs, (_SQLITE_READERS, CPUS))
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key made with `referrals keys create`.")
@@ -112,8 +138,32 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 def _key_with(role: Role):
     def dependency(session: SessionDep, credentials: Credentials) -> auth.Caller:
-        key = credentials.credentials if credentials else None
-        return auth.authenticate(session, key=key, required=role)
+        return KeyCheck.of(credentials, role).caller(session)
+
+    dependency.required_role = role
+    return dependency
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCheck:
+    """A request's key, for a route to check in its own trip to the thread pool
+    (`call_and_end`) rather than in one of the dependency's."""
+
+    key: str | None
+    required: Role
+
+    @classmethod
+    def of(cls, credentials: HTTPAuthorizationCredentials | None, role: Role) -> "KeyCheck":
+        return cls(credentials.credentials if credentials else None, role)
+
+    def caller(self, session: Session) -> auth.Caller:
+        """The caller, as `StaffKey` or `AdminKey` would give it: 401 or 403 if not allowed."""
+        return auth.authenticate(session, key=self.key, required=self.required)
+
+
+def _key_check(role: Role):
+    async def dependency(credentials: Credentials) -> KeyCheck:
+        return KeyCheck.of(credentials, role)
 
     dependency.required_role = role
     return dependency
@@ -151,6 +201,7 @@ def document(router: APIRouter) -> APIRouter:
 
 StaffKey = Annotated[auth.Caller, Depends(_key_with(Role.staff))]
 AdminKey = Annotated[auth.Caller, Depends(_key_with(Role.admin))]
+StaffKeyCheck = Annotated[KeyCheck, Depends(_key_check(Role.staff))]
 
 
 async def get_cipher(request: Request) -> PhiCipher:

@@ -1,4 +1,5 @@
-"""`call_and_commit`: SQLite writes run one at a time, PostgreSQL's side by side."""
+"""`call_and_commit` and `call_and_end`: on SQLite, writes run one at a time and reads as
+many at once as there are CPUs; on PostgreSQL, side by side."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -8,7 +9,7 @@ import anyio
 import pytest
 
 from referrals.db import make_sessionmaker
-from referrals.deps import call_and_commit
+from referrals.deps import CPUS, call_and_commit, call_and_end
 from tests.conftest import SERVER_URL
 
 CALLS = 4
@@ -38,13 +39,13 @@ class Probe:
             raise RuntimeError("the service failed")
 
 
-def _calls(engine, probe: Probe, *, failing: int = 0) -> None:
+def _calls(engine, probe: Probe, *, failing: int = 0, caller=call_and_commit) -> None:
     """`CALLS` calls at once on a new event loop, the first `failing` of them failing."""
 
     async def call(n: int) -> None:
         expected = pytest.raises(RuntimeError) if n < failing else nullcontext()
         with make_sessionmaker(engine)() as session, expected:
-            await call_and_commit(session, probe, fail=n < failing)
+            await caller(session, probe, fail=n < failing)
 
     async def main() -> None:
         async with anyio.create_task_group() as group:
@@ -67,3 +68,21 @@ def test_a_failed_call_hands_on_its_turn_on_every_event_loop(engine):
     _calls(engine, first, failing=2)
     _calls(engine, second)
     assert first.most == second.most == (CALLS if SERVER_URL else 1)
+
+
+@pytest.mark.skipif(CPUS >= CALLS, reason="needs fewer CPUs than calls")
+def test_reads_run_as_many_at_once_as_there_are_cpus_on_sqlite(engine):
+    probe, after_failures = Probe(), Probe()
+    _calls(engine, probe, failing=2, caller=call_and_end)
+    _calls(engine, after_failures, caller=call_and_end)
+    assert probe.most == after_failures.most == (CALLS if SERVER_URL else CPUS)
+
+
+def test_a_read_ends_its_transaction(engine):
+    async def read() -> bool:
+        with make_sessionmaker(engine)() as session:
+            await call_and_end(session, lambda s: s.connection())
+            return session.in_transaction()
+
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(anyio.run, read).result() is False
