@@ -6,7 +6,7 @@ each trip there and back costs more than the work.
 
 import os
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
 
 import anyio
@@ -55,7 +55,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     A session holds no connection until it is used, so it opens on the event loop; ending
     it talks to the database (a commit may wait for the disk or the server), so that runs
-    in the thread pool. After `call_and_commit` there is nothing left to commit.
+    in the thread pool. After `call_and_commit` or `call_and_end` there is nothing left to
+    commit.
     """
     session = request.app.state.sessionmaker()
     try:
@@ -119,17 +120,25 @@ async def call_and_commit(session: Session, service: Callable[..., T], /, **kwar
     return await _call_and_commit(session, service, kwargs, (_SQLITE_WRITERS, 1))
 
 
-async def call_and_end(session: Session, service: Callable[..., T], /, **kwargs) -> T:
-    """`service(session, **kwargs)`, a read, and the end of its transaction, in one trip to
-    the thread pool: for a hot route that reads, where the dependencies and the session's
-    end would each take a trip of their own. The end is a commit (nothing was written);
-    after an error, `get_session` rolls back as usual.
+async def call_and_end(
+    session: Session, key: "KeyCheck", service: Callable[..., T], /, **kwargs
+) -> T:
+    """The check of the caller's `key`, then `service(session, **kwargs)`, a read, and the
+    end of its transaction, in one trip to the thread pool: for a hot route that reads, where
+    the key's dependency, the route and the session's end would each take a trip of their
+    own. The end is a commit (nothing was written); after an error (a refused key
+    included), `get_session` rolls back as usual.
 
     On SQLite, which does its work in the calling thread, as many run at once as the
     process has CPUs: more would only take turns for the GIL (the driver lets go of it at
     every row), at a cost in CPU. PostgreSQL's work is the server's: no limit.
     """
-    return await _call_and_commit(session, service, kwargs, (_SQLITE_READERS, CPUS))
+
+    def checked(session: Session, **kwargs) -> T:
+        key.caller(session)
+        return service(session, **kwargs)
+
+    return await _call_and_commit(session, checked, kwargs, (_SQLITE_READERS, CPUS))
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key made with `referrals keys create`.")
@@ -146,10 +155,10 @@ def _key_with(role: Role):
 
 @dataclass(frozen=True, slots=True)
 class KeyCheck:
-    """A request's key, for a route to check in its own trip to the thread pool
-    (`call_and_end`) rather than in one of the dependency's."""
+    """A request's key, checked by `call_and_end` in the route's own trip to the thread pool
+    rather than in one of the dependency's."""
 
-    key: str | None
+    key: str | None = field(repr=False)
     required: Role
 
     @classmethod

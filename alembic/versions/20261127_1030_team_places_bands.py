@@ -29,9 +29,9 @@ _COLUMNS = """care_team_id, geog, modalities, conditions, insurance_accepted,
     programs, psychiatrist_gender, anesthesia_role"""
 
 
-def _team_function(place: str) -> str:
-    """The care-team trigger function of 5d8a1e3f7b92, writing also the `place` columns."""
-    columns = f"{_COLUMNS}{', lat, lon' if place else ''}"
+def _team_function(*, with_place: bool) -> str:
+    """The care-team trigger function of 5d8a1e3f7b92, writing also lat and lon if asked."""
+    columns, place = (f"{_COLUMNS}, lat, lon", ", s.lat, s.lon") if with_place else (_COLUMNS, "")
     return f"""CREATE OR REPLACE FUNCTION team_places_of_team() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
@@ -51,8 +51,9 @@ def _team_function(place: str) -> str:
     END $$"""
 
 
-def _site_function(place: str) -> str:
-    """The site trigger function of 5d8a1e3f7b92, moving also the `place` columns."""
+def _site_function(*, with_place: bool) -> str:
+    """The site trigger function of 5d8a1e3f7b92, moving also lat and lon if asked."""
+    place = ", lat = NEW.lat, lon = NEW.lon" if with_place else ""
     return f"""CREATE OR REPLACE FUNCTION team_places_of_site() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
@@ -75,12 +76,12 @@ UPGRADE = (
     wait_days, telehealth_consults, programs, psychiatrist_gender, anesthesia_role,
     care_team_id)""",
     "DROP INDEX ix_team_places_geog",
-    _team_function(", s.lat, s.lon"),
-    _site_function(", lat = NEW.lat, lon = NEW.lon"),
+    _team_function(with_place=True),
+    _site_function(with_place=True),
 )
 DOWNGRADE = (
-    _site_function(""),
-    _team_function(""),
+    _site_function(with_place=False),
+    _team_function(with_place=False),
     "CREATE INDEX ix_team_places_geog ON team_places USING gist (geog)",
     "DROP INDEX ix_team_places_band",
     "ALTER TABLE team_places DROP COLUMN band, DROP COLUMN lat, DROP COLUMN lon",

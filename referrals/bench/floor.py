@@ -9,7 +9,9 @@ of a dense metro. Last, it reads the returned teams' people and site with the ma
 module's plain detail statement: an answer names them, so the floor's answer does too.
 The hard filters and their parameters are the matching module's, so both sides filter
 alike; the ranking is written again here, which makes the comparison a check of the
-service's answers too.
+service's answers too. On PostgreSQL both read the same band cover of the circle
+(referrals.geo.bands): a fault there would show on both sides alike, and it is the
+oracle tests (tests/matching) that check it.
 """
 
 from dataclasses import dataclass

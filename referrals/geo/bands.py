@@ -7,7 +7,7 @@ points surely inside it. Counting the teams in reach is then one index range per
 a distance computed only for the rows between the inner and the outer interval, near the rim.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from math import acos, asin, cos, degrees, floor, pi, radians, sin
 
 from referrals.geo.distance import EARTH_RADIUS_MILES
@@ -17,8 +17,10 @@ BANDS_PER_DEGREE = 20
 # The outer intervals are those of a slightly larger circle and the inner ones those of a
 # slightly smaller one, so that rounding (here, in the database, in PostGIS' own distance)
 # never leaves a team in reach outside its band's interval, nor a team beyond reach inside
-# an inner one. A millionth of the radius is a few inches at the radius' largest.
+# an inner one: by a millionth of the radius (under a metre at 500 miles), and at least by
+# _FLOOR radians (about 6 mm), for the tiny radii where the arc cosine loses precision.
 _MARGIN = 1e-6
+_FLOOR = 1e-9
 _EDGE = radians(1e-6)  # band edges are widened by this much (about 10 cm)
 _EMPTY = (1.0, 0.0)  # an inner interval with nothing in it
 
@@ -42,7 +44,7 @@ class Cover:
 
     def params(self) -> dict[str, list]:
         """The intervals as statement parameters, by name."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {column.name: getattr(self, column.name) for column in fields(self)}
 
 
 def _half_width(lat0: float, angle: float, lat: float) -> float | None:
@@ -91,8 +93,9 @@ def _pieces(lon: float, half_width: float) -> list[tuple[float, float]]:
 def cover(lat: float, lon: float, miles: float) -> Cover:
     """The bands and longitude intervals covering the circle of `miles` around a point."""
     lat0 = radians(lat)
-    outer_angle = miles / EARTH_RADIUS_MILES * (1 + _MARGIN)
-    inner_angle = miles / EARTH_RADIUS_MILES * (1 - _MARGIN)
+    angle = miles / EARTH_RADIUS_MILES
+    outer_angle = angle + max(angle * _MARGIN, _FLOOR)
+    inner_angle = max(0.0, angle - max(angle * _MARGIN, _FLOOR))
     south = max(-90.0, lat - degrees(outer_angle))
     north = min(90.0, lat + degrees(outer_angle))
     covered = Cover()

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from referrals.deps import KeyCheck, SessionDep, StaffKeyCheck, call_and_end
+from referrals.deps import SessionDep, StaffKeyCheck, call_and_end
 from referrals.matching import service
 from referrals.matching.schemas import MatchQuery, MatchResponse
 from referrals.query import from_query
@@ -13,8 +13,7 @@ from referrals.query import from_query
 router = APIRouter(tags=["matching"])
 
 
-def _search(session: Session, *, key: KeyCheck, query: MatchQuery) -> str:
-    key.caller(session)
+def _search(session: Session, *, query: MatchQuery) -> str:
     return service.find_matches(session, query=query).model_dump_json()
 
 
@@ -26,5 +25,5 @@ async def matches(
     query: Annotated[MatchQuery, from_query(MatchQuery)], session: SessionDep, key: StaffKeyCheck
 ) -> Response:
     """Care teams near a ZIP code or point that pass the filters, best first, with reasons."""
-    answer = await call_and_end(session, _search, key=key, query=query)
+    answer = await call_and_end(session, key, _search, query=query)
     return Response(answer, media_type="application/json")

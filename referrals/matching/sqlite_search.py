@@ -88,18 +88,20 @@ def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
 def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str, float]:
     """A lat/lon box around a circle of `miles` (or, with `prefix` "in_", inside it).
 
-    Across the antimeridian, the box around takes every longitude and the box inside only
-    the centre's; the count's strips and the distance then settle every team.
+    Around a pole or across the antimeridian, the box around takes every longitude and the
+    box inside only the centre's; the count's strips and the distance then settle every team.
     """
     angle = miles / EARTH_RADIUS_MILES
     if prefix:
         angle = angle / sqrt(2) * 0.95
     dlat = degrees(angle)
-    widest = cos(radians(min(89.9, abs(lat) + dlat)))
-    ratio = sin(angle) / widest if not prefix else angle / widest
-    dlon = 180.0 if ratio >= 1 else degrees(asin(ratio) if not prefix else ratio)
+    if prefix:  # a degree of longitude is longest on the box's parallel nearest the equator
+        dlon = degrees(angle / cos(radians(max(0.0, abs(lat) - dlat))))
+    else:  # and shortest on the one nearest the pole
+        ratio = sin(angle) / cos(radians(min(90.0, abs(lat) + dlat)))
+        dlon = 180.0 if ratio >= 1 or abs(lat) + dlat >= 90 else degrees(asin(ratio))
     west, east = lon - dlon, lon + dlon
-    if west < -180 or east > 180:  # across the antimeridian (or around a pole)
+    if west < -180 or east > 180 or abs(lat) + dlat >= 90:
         west, east = (lon, lon) if prefix else (-180.0, 180.0)
     return {
         f"{prefix}lat_lo": lat - dlat,

@@ -1,18 +1,22 @@
 """The engine's spatial index follows care teams, sites and providers through every change."""
 
+from math import floor
+
 import pytest
 from sqlalchemy import text
 
+from referrals.geo.bands import BANDS_PER_DEGREE
 from tests.builders import make_care_team, make_provider, make_site
 
 _SQLITE_NEAR = text(
     "SELECT id >> 39 FROM team_rtree WHERE max_lat >= :lat - 0.03 AND min_lat <= :lat + 0.03"
     " AND max_lon >= :lon - 0.04 AND min_lon <= :lon + 0.04"
 )
+# by the band the migration computes, and the band the searches compute
 _POSTGIS_NEAR = text(
-    "SELECT t.id FROM care_teams t JOIN sites s ON s.id = t.site_id"
-    " WHERE ST_DWithin(s.geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, 3219)"
-    " AND t.active AND t.accepting_new_patients"
+    "SELECT care_team_id FROM team_places WHERE band BETWEEN :south AND :north"
+    " AND lon BETWEEN :lon - 0.04 AND :lon + 0.04"
+    " AND ST_DWithin(geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, 3219)"
 )
 MIDTOWN = (40.7484, -73.9967)
 AUSTIN = (30.2672, -97.7431)
@@ -23,7 +27,11 @@ def _indexed_near(session, lat: float, lon: float) -> set[int]:
     session.flush()
     sqlite = session.get_bind().dialect.name == "sqlite"
     query = _SQLITE_NEAR if sqlite else _POSTGIS_NEAR
-    return set(session.execute(query, {"lat": lat, "lon": lon}).scalars())
+    bands = {
+        "south": floor((lat - 0.03) * BANDS_PER_DEGREE),
+        "north": floor((lat + 0.03) * BANDS_PER_DEGREE),
+    }
+    return set(session.execute(query, {"lat": lat, "lon": lon} | bands).scalars())
 
 
 @pytest.fixture

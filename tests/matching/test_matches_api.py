@@ -249,3 +249,11 @@ def test_a_search_reaches_across_the_antimeridian_and_the_pole(
     body = _matches(client, staff_headers, lat=origin[0], lon=origin[1], radius_miles=10).json()
     assert body["total"] == 2
     assert all(m["distance_miles"] < 10 for m in body["matches"])
+
+
+def test_a_team_just_beyond_a_wide_circle_is_not_counted(client, session, staff_headers):
+    """502.7 miles away, in the corner of the box inside a 500-mile circle (SQLite's count
+    reads no distance there)."""
+    make_care_team(session, site_id=make_site(session, lat=35.15, lon=6.85).id)
+    body = _matches(client, staff_headers, lat=40.0, lon=0.0, radius_miles=500).json()
+    assert (body["total"], body["matches"]) == (0, [])

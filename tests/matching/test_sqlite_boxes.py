@@ -1,0 +1,30 @@
+"""SQLite's boxes around and inside a search circle: every team in reach is in the box
+around it, and every team in the box inside it is in reach (the count reads no distance
+there). Points are drawn everywhere on the globe, most of them near the rim."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from referrals.geo.distance import haversine_miles
+from referrals.matching.sqlite_search import _box
+from tests.geo.test_bands import centres, destination, reach
+
+
+def _within(box: dict[str, float], point: tuple[float, float], prefix: str = "") -> bool:
+    lat, lon = point
+    return (
+        box[f"{prefix}lat_lo"] <= lat <= box[f"{prefix}lat_hi"]
+        and box[f"{prefix}lon_lo"] <= lon <= box[f"{prefix}lon_hi"]
+    )
+
+
+@settings(max_examples=3000, deadline=None)
+@given(centre=centres, bearing=st.floats(0, 360), fraction=reach)
+def test_the_box_around_holds_the_circle_and_the_box_inside_lies_in_it(centre, bearing, fraction):
+    lat, lon, miles = centre
+    point = destination(lat, lon, bearing, miles * fraction)
+    distance = haversine_miles(lat, lon, *point)
+    if distance <= miles * (1 - 1e-9):
+        assert _within(_box(lat, lon, miles), point)
+    if _within(_box(lat, lon, miles, prefix="in_"), point, "in_"):
+        assert distance <= miles
