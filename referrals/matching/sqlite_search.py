@@ -95,13 +95,15 @@ def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str,
     if prefix:
         angle = angle / sqrt(2) * 0.95
     dlat = degrees(angle)
-    if prefix:  # a degree of longitude is longest on the box's parallel nearest the equator
+    if abs(lat) + dlat >= 90:  # around a pole
+        dlon = 180.0
+    elif prefix:  # a degree of longitude is longest on the box's parallel nearest the equator
         dlon = degrees(angle / cos(radians(max(0.0, abs(lat) - dlat))))
     else:  # and shortest on the one nearest the pole
-        ratio = sin(angle) / cos(radians(min(90.0, abs(lat) + dlat)))
-        dlon = 180.0 if ratio >= 1 or abs(lat) + dlat >= 90 else degrees(asin(ratio))
+        ratio = sin(angle) / cos(radians(abs(lat) + dlat))
+        dlon = 180.0 if ratio >= 1 else degrees(asin(ratio))
     west, east = lon - dlon, lon + dlon
-    if west < -180 or east > 180 or abs(lat) + dlat >= 90:
+    if dlon >= 180 or west < -180 or east > 180:
         west, east = (lon, lon) if prefix else (-180.0, 180.0)
     return {
         f"{prefix}lat_lo": lat - dlat,

@@ -4,21 +4,14 @@ Points are drawn by bearing and distance from the centre, most of them near the 
 everywhere on the globe (poles and the antimeridian included).
 """
 
-from math import asin, atan2, cos, degrees, floor, radians, sin
+from math import floor
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from referrals.geo.bands import BANDS_PER_DEGREE, cover
-from referrals.geo.distance import EARTH_RADIUS_MILES, haversine_miles
-
-
-def destination(lat: float, lon: float, bearing: float, miles: float) -> tuple[float, float]:
-    angle, lat1, heading = miles / EARTH_RADIUS_MILES, radians(lat), radians(bearing)
-    lat2 = asin(sin(lat1) * cos(angle) + cos(lat1) * sin(angle) * cos(heading))
-    dlon = atan2(sin(heading) * sin(angle) * cos(lat1), cos(angle) - sin(lat1) * sin(lat2))
-    lon2 = (degrees(radians(lon) + dlon) + 540) % 360 - 180
-    return degrees(lat2), lon2
+from referrals.geo.distance import haversine_miles
+from tests.geo.sphere import centres, destination, reach
 
 
 def _intervals(lat: float, lon: float, miles: float, point: tuple[float, float]):
@@ -29,17 +22,6 @@ def _intervals(lat: float, lon: float, miles: float, point: tuple[float, float])
     outer = [row for row in rows if row[0] == band and row[1] <= point[1] <= row[2]]
     inner = [row for row in outer if row[3] <= point[1] <= row[4]]
     return outer, inner
-
-
-centres = st.tuples(
-    st.floats(-90, 90), st.floats(-180, 180), st.floats(0.001, 500)
-) | st.tuples(  # near a pole or the antimeridian
-    st.sampled_from([89.7, -89.7, 64.0, 52.0]),
-    st.sampled_from([179.9, -179.9, 0.0]),
-    st.sampled_from([0.002, 1.0, 5.0, 50.0, 500.0]),
-)
-# a fraction of the radius: most near the rim, where rounding could decide
-reach = st.floats(0.999, 1.001) | st.floats(0, 1.5)
 
 
 @settings(max_examples=3000, deadline=None)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from referrals.geo.distance import haversine_miles
 from referrals.matching.sqlite_search import _box
-from tests.geo.test_bands import centres, destination, reach
+from tests.geo.sphere import centres, destination, reach
 
 
 def _within(box: dict[str, float], point: tuple[float, float], prefix: str = "") -> bool:
