@@ -26,3 +26,12 @@ centres = st.tuples(
 )
 # a fraction of the radius: most near the rim, where rounding could decide
 reach = st.floats(0.999, 1.001) | st.floats(0, 1.5)
+
+
+@st.composite
+def circles_and_points(draw) -> tuple[float, float, float, tuple[float, float]]:
+    """A circle's centre and radius (lat, lon, miles), and a point drawn by bearing and a
+    fraction of the radius from that centre."""
+    lat, lon, miles = draw(centres)
+    point = destination(lat, lon, draw(st.floats(0, 360)), miles * draw(reach))
+    return lat, lon, miles, point

@@ -7,11 +7,10 @@ everywhere on the globe (poles and the antimeridian included).
 from math import floor
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from referrals.geo.bands import BANDS_PER_DEGREE, cover
 from referrals.geo.distance import haversine_miles
-from tests.geo.sphere import centres, destination, reach
+from tests.geo.sphere import circles_and_points
 
 
 def _intervals(lat: float, lon: float, miles: float, point: tuple[float, float]):
@@ -25,10 +24,9 @@ def _intervals(lat: float, lon: float, miles: float, point: tuple[float, float])
 
 
 @settings(max_examples=3000, deadline=None)
-@given(centre=centres, bearing=st.floats(0, 360), fraction=reach)
-def test_a_point_in_reach_is_read_and_a_sure_point_is_in_reach(centre, bearing, fraction):
-    lat, lon, miles = centre
-    point = destination(lat, lon, bearing, miles * fraction)
+@given(drawn=circles_and_points())
+def test_a_point_in_reach_is_read_and_a_sure_point_is_in_reach(drawn):
+    lat, lon, miles, point = drawn
     distance = haversine_miles(lat, lon, *point)
     outer, inner = _intervals(lat, lon, miles, point)
     if distance <= miles:

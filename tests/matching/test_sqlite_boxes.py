@@ -3,11 +3,10 @@ around it, and every team in the box inside it is in reach (the count reads no d
 there). Points are drawn everywhere on the globe, most of them near the rim."""
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from referrals.geo.distance import haversine_miles
 from referrals.matching.sqlite_search import _box
-from tests.geo.sphere import centres, destination, reach
+from tests.geo.sphere import circles_and_points
 
 
 def _within(box: dict[str, float], point: tuple[float, float], prefix: str = "") -> bool:
@@ -19,10 +18,9 @@ def _within(box: dict[str, float], point: tuple[float, float], prefix: str = "")
 
 
 @settings(max_examples=3000, deadline=None)
-@given(centre=centres, bearing=st.floats(0, 360), fraction=reach)
-def test_the_box_around_holds_the_circle_and_the_box_inside_lies_in_it(centre, bearing, fraction):
-    lat, lon, miles = centre
-    point = destination(lat, lon, bearing, miles * fraction)
+@given(drawn=circles_and_points())
+def test_the_box_around_holds_the_circle_and_the_box_inside_lies_in_it(drawn):
+    lat, lon, miles, point = drawn
     distance = haversine_miles(lat, lon, *point)
     if distance <= miles * (1 - 1e-9):
         assert _within(_box(lat, lon, miles), point)
