@@ -80,7 +80,10 @@ def db_upgrade() -> None:
 @app.command()
 def seed(
     file: Annotated[
-        Path | None, typer.Argument(help="A registry JSON file; default: the bundled demo.")
+        Path | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="A registry JSON file; default: the bundled demo."
+        ),
     ] = None,
 ) -> None:
     """Load (upsert) a registry file into the database."""
@@ -158,6 +161,7 @@ def match(
         "program": program,
         "limit": limit,
     }
+    migrations.upgrade(get_settings().database_url)
     try:
         query = MatchQuery(**{k: v for k, v in given.items() if v is not None})
         with _sessionmaker()() as session:

@@ -4,7 +4,15 @@ import re
 from typing import Annotated, Generic, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
 USPS_STATES = frozenset(
     sub.code.removeprefix("US-")
@@ -72,7 +80,7 @@ LanguageCode = Annotated[
 PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(_phone)]
 ZipCode = Annotated[str, Field(pattern=r"^\d{5}$")]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PublicId = Annotated[
     str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(max_length=32)
 ]

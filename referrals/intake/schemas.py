@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
 from referrals.matching.schemas import AnesthesiaType
 from referrals.registry.schemas import Price
@@ -81,7 +81,8 @@ class IntakeCreate(RequestModel):
     radius_miles: Annotated[float, Field(ge=1, le=500)] = 50
     preferences: IntakePreferences = IntakePreferences()
     clinical: Clinical = Clinical()
-    consent_to_share: Annotated[bool, AfterValidator(_consented)]
+    # consent and a clearance are a JSON true, never a string or number read as one
+    consent_to_share: Annotated[StrictBool, AfterValidator(_consented)]
 
 
 class RequestStatus(StrEnum):
@@ -110,7 +111,7 @@ class ScreeningFlag(StrEnum):
 
 
 class ReviewCreate(RequestModel):
-    cleared: bool
+    cleared: StrictBool
     note: ShortText | None = None
 
 

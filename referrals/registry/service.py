@@ -69,6 +69,12 @@ def page(session: Session, query: Select, *, limit: int, offset: int) -> Page:
     return Page(items=list(rows), total=total or 0, limit=limit, offset=offset)
 
 
+# What keeps a row that others point at: providers and sites are in care teams, and care
+# teams have referrals.
+_IN_USE = "It is still part of a care team; remove or change those first."
+_HAS_REFERRALS = "It has referrals, whose history is kept; set active to false instead."
+
+
 def delete(session: Session, row: Base) -> None:
     """Delete a row; 409 while other rows still point at it."""
     try:
@@ -76,7 +82,7 @@ def delete(session: Session, row: Base) -> None:
             session.delete(row)
             session.flush()
     except IntegrityError:
-        raise Conflict("It is still part of a care team; remove or change those first.") from None
+        raise Conflict(_HAS_REFERRALS if isinstance(row, CareTeam) else _IN_USE) from None
 
 
 def _apply(row: Base, changes: dict[str, Any]) -> None:

@@ -40,6 +40,7 @@ from referrals.workflow.transitions import (
     REFERRAL_ALLOWED,
     REQUEST_ALLOWED,
     ReferralStatus,
+    a,
 )
 
 
@@ -84,6 +85,12 @@ def _referrals(session: Session, request_id: str) -> list[Referral]:
     return list(session.scalars(query.order_by(Referral.created_at, Referral.id)))
 
 
+def _not_with_a_team(session: Session, request: ReferralRequest) -> None:
+    """409 while one of the request's referrals is still open."""
+    if any(r.status in ACTIVE for r in _referrals(session, request.id)):
+        raise Conflict("The request is with a care team; that referral must end first.")
+
+
 def read(
     session: Session, *, request_id: str, cipher: PhiCipher, audit: Audit
 ) -> ReferralRequestRead:
@@ -115,12 +122,16 @@ def _detail(session: Session, request: ReferralRequest, cipher: PhiCipher) -> Re
     )
 
 
+def _age(document: dict) -> int:
+    """The patient's age today."""
+    return screening.age_on(date.fromisoformat(document["patient"]["date_of_birth"]), date.today())
+
+
 def matches(session: Session, *, request_id: str, cipher: PhiCipher, audit: Audit) -> MatchResponse:
     """The care teams that fit the request as the patient filled it in."""
     audit.record(session, action=Action.referral_request_matches, request_ids=[request_id])
     document = cipher.decrypt(intake.get(session, request_id=request_id).phi)
     preferences, clinical = document["preferences"], document["clinical"]
-    born = date.fromisoformat(document["patient"]["date_of_birth"])
     query = MatchQuery(
         postal_code=document["postal_code"],
         radius_miles=document["radius_miles"],
@@ -129,7 +140,7 @@ def matches(session: Session, *, request_id: str, cipher: PhiCipher, audit: Audi
         insurance=preferences["insurance"],
         max_price_usd=preferences["max_price_usd"],
         language=preferences["language"],
-        patient_age=screening.age_on(born, date.today()),
+        patient_age=_age(document),
         psychiatrist_gender=preferences["psychiatrist_gender"],
         anesthesia_type=preferences["anesthesia_type"],
         telehealth=preferences["telehealth"],
@@ -193,17 +204,20 @@ def refer(
     audit.record(session, action=Action.referral_create, request_ids=[request_id])
     request = intake.get(session, request_id=request_id)
     if request.status not in REFERABLE:
-        raise Conflict(f"A {request.status} request cannot be referred.")
+        raise Conflict(f"{a(request.status)} request cannot be referred.")
     if request.flagged and not request.cleared:
         raise Conflict("Screening flagged this request: a reviewer must clear it first.")
-    if any(r.status in ACTIVE for r in _referrals(session, request.id)):
-        raise Conflict("The request is already with a care team; that referral must end first.")
+    _not_with_a_team(session, request)
     team_id = registry.parse_id(data.care_team_id)
     team = session.get(CareTeam, team_id) if team_id is not None else None
     if team is None:
         raise InvalidInput.on("care_team_id", "is not the id of a care team")
     if not (team.active and team.accepting_new_patients):
         raise InvalidInput.on("care_team_id", "is a team that is not taking new patients")
+    if _age(cipher.decrypt(request.phi)) < team.min_patient_age:
+        raise InvalidInput.on(
+            "care_team_id", f"is a team that sees patients from age {team.min_patient_age}"
+        )
     actor = events.actor_of(api_key.id)
     referral = Referral(
         id=uuid.uuid4().hex,
@@ -248,7 +262,7 @@ def update_referral(
         raise NotFound("No referral has this id.")
     current = ReferralStatus(referral.status)
     if data.status not in REFERRAL_ALLOWED[current]:
-        raise Conflict(f"A {current} referral cannot become {data.status}.")
+        raise Conflict(f"{a(current)} referral cannot become {data.status}.")
     actor = events.actor_of(api_key.id)
     events.record(
         session,
@@ -284,7 +298,9 @@ def update_request(
     request = intake.get(session, request_id=request_id)
     current = RequestStatus(request.status)
     if data.status not in REQUEST_ALLOWED[current]:
-        raise Conflict(f"A {current} request cannot become {data.status}.")
+        raise Conflict(f"{a(current)} request cannot become {data.status}.")
+    if data.status == RequestStatus.closed:
+        _not_with_a_team(session, request)
     _move_request(
         session,
         request,

@@ -34,3 +34,9 @@ REQUEST_ALLOWED: dict[RequestStatus, frozenset[RequestStatus]] = {
     RequestStatus.closed: frozenset(),
 }
 REFERABLE = frozenset({RequestStatus.new, RequestStatus.in_review, RequestStatus.referred})
+
+
+def a(status: StrEnum) -> str:
+    """The status as an English noun phrase starts: "An in-review", "A sent"."""
+    words = status.replace("_", "-")
+    return f"{'An' if words[0] in 'aeiou' else 'A'} {words}"

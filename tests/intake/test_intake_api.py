@@ -35,6 +35,8 @@ def test_the_stored_request_is_encrypted(client, session):
     ("change", "field"),
     [
         ({"consent_to_share": False}, "consent_to_share"),
+        ({"consent_to_share": "true"}, "consent_to_share"),
+        ({"consent_to_share": 1}, "consent_to_share"),
         ({"postal_code": "00000"}, "postal_code"),
         ({"postal_code": "1000"}, "postal_code"),
         ({"radius_miles": 0}, "radius_miles"),
@@ -42,6 +44,7 @@ def test_the_stored_request_is_encrypted(client, session):
         ({"patient": {**CANARY, "email": "not-an-address-zq"}}, "patient.email"),
         ({"patient": {**CANARY, "date_of_birth": "2999-01-01"}}, "patient.date_of_birth"),
         ({"patient": {**CANARY, "first_name": "Z" * 101}}, "patient.first_name"),
+        ({"patient": {**CANARY, "last_name": "   "}}, "patient.last_name"),
         ({"patient": {**CANARY, "nickname": "Zeb"}}, "patient.nickname"),
         ({"patient": {**CANARY, "email": None}}, "patient.email"),
         (

@@ -43,3 +43,9 @@ def test_match_names_a_bad_option(seeded_url):
     result = _match(seeded_url, "--postal-code", "00000")
     assert result.returncode == 2
     assert "postal_code" in result.stderr
+
+
+def test_match_on_a_new_database_sets_it_up_first(new_database_url):
+    result = _match(new_database_url(), "--postal-code", "10001")
+    assert result.returncode == 0, result.stderr
+    assert "0 care teams within 50 miles" in result.stdout

@@ -80,3 +80,7 @@ def test_the_cli_loads_a_file_and_reports_a_bad_one(tmp_path, new_database_url):
     assert loaded.stdout == ""
     assert refused.returncode == 1
     assert "care_teams" in refused.stderr
+    missing = subprocess.run([*cli, str(tmp_path / "gone.json")], env=env, capture_output=True)
+    assert missing.returncode == 2
+    assert b"does not exist" in missing.stderr
+    assert b"Traceback" not in missing.stderr

@@ -1,8 +1,12 @@
 """From an intake to a completed referral, as staff work it."""
 
+from datetime import date
+
 import pytest
 
-from tests.intake.payloads import CANARY
+from referrals.intake.screening import age_on
+from tests.builders import make_care_team
+from tests.intake.payloads import CANARY, intake
 
 
 def test_an_intake_goes_all_the_way_to_completed(desk, teams):
@@ -133,3 +137,62 @@ def test_unknown_ids_are_404_and_bad_teams_422(desk, teams, session):
     teams[0].active = False
     session.flush()
     assert desk.refer(request_id, teams[0].id).json()["errors"][0]["field"] == "care_team_id"
+
+
+def test_a_request_with_a_team_cannot_be_closed_until_its_referral_ends(desk, teams):
+    request_id = desk.intake()
+    referral = desk.refer(request_id, teams[0].id).json()
+    refused = desk.patch(f"/referral-requests/{request_id}", {"status": "closed"})
+    assert refused.status_code == 409
+    assert "referral must end first" in refused.json()["detail"]
+    assert desk.get(f"/referral-requests/{request_id}").json()["status"] == "referred"
+    desk.move(referral["id"], "declined")
+    assert desk.patch(f"/referral-requests/{request_id}", {"status": "closed"}).status_code == 200
+
+
+def test_a_refused_move_reads_as_english(desk):
+    request_id = desk.intake()
+    desk.patch(f"/referral-requests/{request_id}", {"status": "in_review"})
+    refused = desk.patch(f"/referral-requests/{request_id}", {"status": "new"})
+    assert refused.json()["detail"] == "An in-review request cannot become new."
+
+
+def test_a_team_is_refused_for_a_patient_under_its_minimum_age(desk, teams, session):
+    born = date(date.today().year - 16, 1, 1)
+    assert age_on(born, date.today()) == 16
+    patient = CANARY | {"date_of_birth": born.isoformat()}
+    request_id = desk.intake(intake(patient=patient))
+    desk.post(f"/referral-requests/{request_id}/review", {"cleared": True})
+    refused = desk.refer(request_id, teams[0].id)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "care_team_id", "message": "is a team that sees patients from age 18"}
+    ]
+    assert desk.get(f"/referral-requests/{request_id}").json()["referrals"] == []
+    younger = make_care_team(session, site_id=teams[0].site_id, min_patient_age=16)
+    assert desk.refer(request_id, younger.id).status_code == 201
+
+
+def test_a_clearance_is_a_json_true_or_false(desk, flagged_body):
+    request_id = desk.intake(flagged_body)
+    for sloppy in ("yes", "true", 1):
+        response = desk.post(f"/referral-requests/{request_id}/review", {"cleared": sloppy})
+        assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == ["cleared"]
+    assert desk.get(f"/referral-requests/{request_id}").json()["review"] is None
+
+
+def test_names_are_stored_without_the_spaces_around_them(desk):
+    request_id = desk.intake(intake(patient=CANARY | {"first_name": "  Zoë "}))
+    assert desk.get(f"/referral-requests/{request_id}").json()["patient"]["first_name"] == "Zoë"
+
+
+def test_a_team_with_referrals_is_kept_and_says_why(desk, teams, client, admin_headers):
+    desk.refer(desk.intake(), teams[0].id)
+    refused = client.delete(f"/api/v1/care-teams/{teams[0].id}", headers=admin_headers)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "It has referrals, whose history is kept; set active to false instead."
+    )
+    site = client.delete(f"/api/v1/sites/{teams[0].site_id}", headers=admin_headers)
+    assert site.json()["detail"] == "It is still part of a care team; remove or change those first."
