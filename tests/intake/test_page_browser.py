@@ -19,15 +19,9 @@ from referrals.config import Settings
 from referrals.db import make_engine
 from referrals.intake.models import ReferralRequest
 from referrals.main import create_app
+from tests.browser import playwright_or_skip
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
-expect = sync_api.expect
+expect = playwright_or_skip().expect
 
 ENDPOINT = "/api/v1/referral-requests"
 SCREENSHOTS = Path("/tmp")
@@ -119,17 +113,6 @@ def live_server(new_database_url) -> Iterator[LiveServer]:
     thread.join(timeout=15)
     engine.dispose()
     app.state.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def _open(browser, live_server: LiveServer, device: dict):
