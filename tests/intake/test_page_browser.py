@@ -276,6 +276,20 @@ def test_an_unknown_zip_is_shown_beside_the_zip_field(desktop, live_server):
     assert len(posts.sent) == 2
 
 
+def test_a_fractional_price_and_a_score_over_80_are_explained_on_a_phone(phone):
+    page, _ = phone
+    _fill(page, tap=True)
+    page.fill("#preferences-max_price_usd", "4.50")
+    page.fill("#clinical-pcl5_score", "95")
+    page.tap("#submit")
+    price = _error_of(page, "preferences-max_price_usd")
+    expect(price).to_contain_text("must be a whole number")
+    expect(_error_of(page, "clinical-pcl5_score")).to_contain_text("must be at most 80")
+    expect(page.locator("#problem li")).to_have_count(2)
+    expect(page.locator("#problem")).not_to_contain_text("Input should")
+    page.screenshot(path=SCREENSHOTS / "intake-phone-errors.png", full_page=True)
+
+
 def test_a_missing_contact_for_the_chosen_way_is_shown_beside_it(desktop):
     page, _ = desktop
     _fill(page)
