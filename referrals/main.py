@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from referrals import __version__, problems
+from referrals import __version__, docs, problems
 from referrals.audit.context import RequestId
 from referrals.audit.router import router as audit_router
 from referrals.config import Settings, get_settings
@@ -57,14 +57,13 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured application with its own engine."""
     settings = settings or get_settings()
-    docs = settings.docs_enabled
     app = FastAPI(
         title="referrals",
         version=__version__,
         description="Find, rank and track ketamine care teams for referred patients.",
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
-        openapi_url="/openapi.json" if docs else None,
+        docs_url=None,  # `referrals.docs` serves the pages with their assets
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -85,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)  # the outermost: it times and logs all of the above
     app.add_middleware(RequestId)  # but for the request id (the client's, if safe) it logs
     problems.install(app)
+    if settings.docs_enabled:
+        docs.install(app)
     app.include_router(health)
     app.include_router(intake_page)
     routers = (registry_router, matching_router, intake_router, workflow_router, audit_router)

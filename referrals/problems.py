@@ -2,7 +2,7 @@
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
@@ -30,16 +30,67 @@ def _field_name(location: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+def _amount(value: object) -> str:
+    """A constraint's bound as people write it: 100000 → "100,000", 1.0 → "1"."""
+    number = float(value)  # type: ignore[arg-type]
+    return f"{int(number):,}" if number.is_integer() else f"{number:,}"
+
+
+def _size(ctx: dict, bound: str) -> str:
+    """`too_long` and `too_short` count a list's items, or a string's characters."""
+    unit = "items" if ctx.get("field_type") in ("List", "Set", "Tuple") else "characters"
+    return f"{ctx[bound]} {unit}"
+
+
+# pydantic's error type → a message a patient or staff member can act on, from the error's
+# constraints (`ctx`) and never from the value sent. Wording that only one field's format
+# needs (a ZIP code, a language code) belongs to that field's type, as a `ValueError`.
+_DATE = "must be a date such as 1984-02-14"
+_DATETIME = "must be a date and time such as 2025-01-31T09:00:00Z"
+_FIXED = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "json_invalid": "is not valid JSON",
+    "string_type": "must be text",
+    "string_pattern_mismatch": "is not in the expected format",
+    "list_type": "must be a list",
+    "timezone_aware": "must be a date and time with a time zone",
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "must be a whole number"),
+    **dict.fromkeys(("float_type", "float_parsing"), "must be a number"),
+    **dict.fromkeys(("bool_type", "bool_parsing"), "must be true or false"),
+    **dict.fromkeys(("model_type", "model_attributes_type", "dict_type"), "must be an object"),
+    **dict.fromkeys(("date_type", "date_parsing", "date_from_datetime_parsing"), _DATE),
+    "date_from_datetime_inexact": _DATE,
+    **dict.fromkeys(("datetime_type", "datetime_parsing", "datetime_from_date_parsing"), _DATETIME),
+}
+_FROM_CONSTRAINTS: dict[str, Callable[[dict], str]] = {
+    "greater_than": lambda ctx: f"must be more than {_amount(ctx['gt'])}",
+    "greater_than_equal": lambda ctx: f"must be at least {_amount(ctx['ge'])}",
+    "less_than": lambda ctx: f"must be less than {_amount(ctx['lt'])}",
+    "less_than_equal": lambda ctx: f"must be at most {_amount(ctx['le'])}",
+    "multiple_of": lambda ctx: f"must be a multiple of {_amount(ctx['multiple_of'])}",
+    "string_too_short": lambda ctx: (
+        "must not be empty"
+        if ctx["min_length"] == 1
+        else f"must be at least {ctx['min_length']} characters long"
+    ),
+    "string_too_long": lambda ctx: f"must be at most {ctx['max_length']} characters long",
+    "too_short": lambda ctx: f"must have at least {_size(ctx, 'min_length')}",
+    "too_long": lambda ctx: f"must have at most {_size(ctx, 'max_length')}",
+    **dict.fromkeys(("enum", "literal_error"), lambda ctx: f"must be one of {ctx['expected']}"),
+}
+
+
 def _message(error: dict) -> str:
-    if error["type"] == "extra_forbidden":
-        return "is not a known field"
-    if error["type"] == "missing":
-        return "is required"
-    if error["type"] == "json_invalid":
-        return "is not valid JSON"
     if error["msg"].startswith("value is not a valid email address"):
         return "is not a valid email address"  # the validator's reason may quote the address
-    return error["msg"].removeprefix("Value error, ")
+    if error["type"] == "value_error":  # the field type's own words, from its validator
+        return error["msg"].removeprefix("Value error, ")
+    if error["type"] in _FIXED:
+        return _FIXED[error["type"]]
+    if error["type"] in _FROM_CONSTRAINTS:
+        return _FROM_CONSTRAINTS[error["type"]](error.get("ctx", {}))
+    return "is not valid"
 
 
 def problem_response(error: ReferralsError) -> JSONResponse:

@@ -58,7 +58,16 @@ def _state(value: str) -> str:
 
 def _language(value: str) -> str:
     if value not in LANGUAGES:
-        raise ValueError("must be an ISO 639-1 language code such as en")
+        raise ValueError("must be a two-letter language code such as en")
+    return value
+
+
+_ZIP = re.compile(r"^\d{5}$")
+
+
+def _zip(value: str) -> str:
+    if not _ZIP.match(value):
+        raise ValueError("must be a 5-digit ZIP code")
     return value
 
 
@@ -74,11 +83,12 @@ def _phone(value: str) -> str:
 
 
 StateCode = Annotated[str, BeforeValidator(_upper), Field(max_length=2), AfterValidator(_state)]
+# The checks with their own words come first: constraints after them are only documented.
 LanguageCode = Annotated[
-    str, BeforeValidator(_lower), Field(max_length=2), AfterValidator(_language)
+    str, BeforeValidator(_lower), AfterValidator(_language), Field(max_length=2)
 ]
 PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(_phone)]
-ZipCode = Annotated[str, Field(pattern=r"^\d{5}$")]
+ZipCode = Annotated[str, AfterValidator(_zip), Field(json_schema_extra={"pattern": _ZIP.pattern})]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PublicId = Annotated[

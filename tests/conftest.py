@@ -27,6 +27,7 @@ from referrals.db import make_engine, normalize_url
 from referrals.deps import get_session
 from referrals.limits import HTTP_PARSER
 from referrals.main import create_app
+from tests.browser import CHROMIUM, playwright_or_skip
 
 SERVER_URL = os.environ.get("REFERRALS_TEST_DATABASE_URL")
 
@@ -153,3 +154,16 @@ def live_server(new_database_url) -> Iterator[LiveServer]:
     yield LiveServer(f"http://127.0.0.1:{port}", url)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Chromium for the whole run."""
+    sync_api = playwright_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

@@ -76,5 +76,6 @@ def test_cors_origins_are_read_comma_separated(monkeypatch):
 def test_docs_are_off_in_production_unless_asked_for(database_url, changes, served):
     settings = Settings(database_url=database_url, phi_key=phi.new_key(), **changes)
     with TestClient(create_app(settings)) as client:
-        codes = {client.get(path).status_code for path in ("/docs", "/redoc", "/openapi.json")}
+        paths = ("/docs", "/redoc", "/openapi.json", "/docs/assets/swagger-ui-bundle.js")
+        codes = {client.get(path).status_code for path in paths}
     assert codes == ({200} if served else {404})

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse
 
 from referrals.errors import NotFound
+from referrals.headers import SAME_ORIGIN_ONLY, content_security_policy
 from referrals.intake.schemas import IntakeCreate, Patient, PreferredContact
 from referrals.matching.explain import (
     ANESTHESIA,
@@ -44,21 +45,8 @@ _templates = jinja2.Environment(
     lstrip_blocks=True,
 )
 
-_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 PAGE_HEADERS = {
-    "Content-Security-Policy": _CSP,
+    "Content-Security-Policy": content_security_policy(SAME_ORIGIN_ONLY),
     "Cache-Control": "no-store",  # the page is where PHI is typed: keep it out of caches
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
+from referrals.geo.gazetteer import zip_place
 from referrals.matching.schemas import AnesthesiaType
 from referrals.registry.schemas import Price
 from referrals.registry.vocab import Condition, Gender, Modality, Payer, Program
@@ -69,6 +70,13 @@ class Clinical(RequestModel):
     notes: ShortText | None = None
 
 
+def _known(zip_code: str) -> str:
+    """Checked with the other fields, so that one answer names every field to fix."""
+    if zip_place(zip_code) is None:
+        raise ValueError("is not a known US ZIP code")
+    return zip_code
+
+
 def _consented(value: bool) -> bool:
     if value is not True:
         raise ValueError("must be true: the request is shared with care teams only with consent")
@@ -77,7 +85,7 @@ def _consented(value: bool) -> bool:
 
 class IntakeCreate(RequestModel):
     patient: Patient
-    postal_code: ZipCode
+    postal_code: Annotated[ZipCode, AfterValidator(_known)]
     radius_miles: Annotated[float, Field(ge=1, le=500)] = 50
     preferences: IntakePreferences = IntakePreferences()
     clinical: Clinical = Clinical()

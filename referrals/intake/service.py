@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from referrals.audit.service import Action, Audit, Outcome
 from referrals.db import driver_execute, insert_rows, lock_for_write, utcnow
 from referrals.errors import InvalidInput, NotFound
-from referrals.geo.gazetteer import zip_place
 from referrals.intake import screening
 from referrals.intake.models import IdempotencyKey, ReferralRequest
 from referrals.intake.schemas import IntakeCreate, IntakeReceipt, Patient, RequestStatus
@@ -82,8 +81,6 @@ def receive(
 ) -> IntakeReceipt:
     """Store a new request (or answer a retry of one: a replay) and record that it arrived."""
     _check_contact(data.patient)
-    if zip_place(data.postal_code) is None:
-        raise InvalidInput.on("postal_code", "is not a known US ZIP code")
     digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     age = screening.age_on(data.patient.date_of_birth, date.today())
     flags = screening.flags(data.clinical, age=age, youngest_accepted=_youngest_accepted(session))

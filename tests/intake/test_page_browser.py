@@ -19,15 +19,9 @@ from referrals.config import Settings
 from referrals.db import make_engine
 from referrals.intake.models import ReferralRequest
 from referrals.main import create_app
+from tests.browser import playwright_or_skip
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
-expect = sync_api.expect
+expect = playwright_or_skip().expect
 
 ENDPOINT = "/api/v1/referral-requests"
 SCREENSHOTS = Path("/tmp")
@@ -119,17 +113,6 @@ def live_server(new_database_url) -> Iterator[LiveServer]:
     thread.join(timeout=15)
     engine.dispose()
     app.state.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def _open(browser, live_server: LiveServer, device: dict):
@@ -291,6 +274,20 @@ def test_an_unknown_zip_is_shown_beside_the_zip_field(desktop, live_server):
     _assert_confirmed_without_phi(page)
     assert live_server.requests_stored() == before + 1
     assert len(posts.sent) == 2
+
+
+def test_a_fractional_price_and_a_score_over_80_are_explained_on_a_phone(phone):
+    page, _ = phone
+    _fill(page, tap=True)
+    page.fill("#preferences-max_price_usd", "4.50")
+    page.fill("#clinical-pcl5_score", "95")
+    page.tap("#submit")
+    price = _error_of(page, "preferences-max_price_usd")
+    expect(price).to_contain_text("must be a whole number")
+    expect(_error_of(page, "clinical-pcl5_score")).to_contain_text("must be at most 80")
+    expect(page.locator("#problem li")).to_have_count(2)
+    expect(page.locator("#problem")).not_to_contain_text("Input should")
+    page.screenshot(path=SCREENSHOTS / "intake-phone-errors.png", full_page=True)
 
 
 def test_a_missing_contact_for_the_chosen_way_is_shown_beside_it(desktop):

@@ -1,0 +1,93 @@
+"""A 422 says in plain words what to fix in each field, and never repeats what was sent."""
+
+import pytest
+
+from tests.intake.payloads import intake
+
+INTAKE = "/api/v1/referral-requests"
+MATCHES = "/api/v1/matches"
+
+
+def _messages(answer) -> dict[str, str]:
+    assert answer.status_code == 422
+    return {error["field"]: error["message"] for error in answer.json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("part", "answers", "field", "message"),
+    [
+        ("preferences", {"max_price_usd": "4.50"}, "max_price_usd", "must be a whole number"),
+        ("preferences", {"max_price_usd": 4.5}, "max_price_usd", "must be a whole number"),
+        ("preferences", {"max_price_usd": -1}, "max_price_usd", "must be at least 0"),
+        ("preferences", {"max_price_usd": 10**6}, "max_price_usd", "must be at most 100,000"),
+        (
+            "preferences",
+            {"language": "english"},
+            "language",
+            "must be a two-letter language code such as en",
+        ),
+        ("preferences", {"telehealth": "maybe"}, "telehealth", "must be true or false"),
+        ("clinical", {"pcl5_score": 95}, "pcl5_score", "must be at most 80"),
+        ("clinical", {"conditions": ["ptsd"] * 7}, "conditions", "must have at most 6 items"),
+        ("clinical", {"notes": "x" * 2001}, "notes", "must be at most 2000 characters long"),
+    ],
+)
+def test_intake_messages_are_plain(client, part, answers, field, message):
+    body = intake()
+    body[part] |= answers
+    assert _messages(client.post(INTAKE, json=body)) == {f"{part}.{field}": message}
+
+
+@pytest.mark.parametrize(
+    ("patient", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "must not be empty"),
+        ({"date_of_birth": "14/02/1984"}, "date_of_birth", "must be a date such as 1984-02-14"),
+        (
+            {"preferred_contact": "fax"},
+            "preferred_contact",
+            "must be one of 'email', 'phone' or 'text'",
+        ),
+    ],
+)
+def test_patient_messages_are_plain_and_hold_nothing_sent(client, patient, field, message):
+    body = intake()
+    body["patient"] |= patient
+    answer = client.post(INTAKE, json=body)
+    assert _messages(answer) == {f"patient.{field}": message}
+    for value in patient.values():
+        if value:
+            assert value not in answer.text
+
+
+def test_a_zip_code_must_be_five_digits(client):
+    assert _messages(client.post(INTAKE, json=intake(postal_code="1000"))) == {
+        "postal_code": "must be a 5-digit ZIP code"
+    }
+
+
+def test_an_unknown_zip_code_comes_with_the_other_errors(client):
+    body = intake(postal_code="00000")
+    body["clinical"]["pcl5_score"] = 95
+    body["preferences"]["max_price_usd"] = "4.50"
+    assert _messages(client.post(INTAKE, json=body)) == {
+        "postal_code": "is not a known US ZIP code",
+        "clinical.pcl5_score": "must be at most 80",
+        "preferences.max_price_usd": "must be a whole number",
+    }
+
+
+def test_matches_say_in_plain_words_what_to_fix(client, staff_headers):
+    query = {"postal_code": "1000", "language": "english", "limit": "ten", "radius_miles": 0}
+    answer = client.get(MATCHES, params=query, headers=staff_headers)
+    assert _messages(answer) == {
+        "postal_code": "must be a 5-digit ZIP code",
+        "language": "must be a two-letter language code such as en",
+        "limit": "must be a whole number",
+        "radius_miles": "must be at least 1",
+    }
+
+
+def test_matches_name_an_unknown_zip_code_as_the_intake_does(client, staff_headers):
+    answer = client.get(MATCHES, params={"postal_code": "00000"}, headers=staff_headers)
+    assert _messages(answer) == {"postal_code": "is not a known US ZIP code"}
