@@ -4,7 +4,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool
+from pydantic_core import PydanticCustomError
 
 from referrals.geo.gazetteer import zip_place
 from referrals.matching.schemas import AnesthesiaType
@@ -29,6 +30,13 @@ class PreferredContact(StrEnum):
     text = "text"
 
 
+def _written(value: object) -> object:
+    """A date as JSON writes one, text: pydantic would read a number as a Unix time."""
+    if isinstance(value, (str, date)):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a valid date")
+
+
 def _born(value: date) -> date:
     today = date.today()
     if value > today:
@@ -41,7 +49,7 @@ def _born(value: date) -> date:
 class Patient(RequestModel):
     first_name: Name
     last_name: Name
-    date_of_birth: Annotated[date, AfterValidator(_born)]
+    date_of_birth: Annotated[date, BeforeValidator(_written), AfterValidator(_born)]
     email: Email | None = None
     phone: PhoneNumber | None = None
     preferred_contact: PreferredContact = PreferredContact.email

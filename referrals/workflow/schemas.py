@@ -50,5 +50,6 @@ class RequestFilters(BaseModel):
 
     status: RequestStatus | None = None
     flagged: bool | None = None
+    reviewed: bool | None = None
     limit: Limit = 20
     offset: Offset = 0

@@ -61,12 +61,16 @@ def _summary(request: ReferralRequest, document: dict) -> dict:
 def list_requests(
     session: Session, *, filters: RequestFilters, cipher: PhiCipher, audit: Audit
 ) -> Page[ReferralRequestSummary]:
-    """Requests newest first, by status and whether screening flagged them."""
+    """Requests newest first, by status, whether screening flagged them and whether a
+    reviewer has looked at them."""
     query = select(ReferralRequest)
     if filters.status is not None:
         query = query.where(ReferralRequest.status == filters.status)
     if filters.flagged is not None:
         query = query.where(ReferralRequest.flagged == filters.flagged)
+    if filters.reviewed is not None:
+        reviewed = ReferralRequest.reviewed_at.is_not(None)
+        query = query.where(reviewed if filters.reviewed else ~reviewed)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(
         session.scalars(

@@ -105,6 +105,20 @@ def test_staff_list_requests_by_status_and_flag(desk, teams, flagged_body):
     assert (page["total"], len(page["items"]), page["items"][0]["id"]) == (2, 1, flagged)
 
 
+def test_staff_list_the_flagged_requests_waiting_for_a_reviewer(desk, flagged_body):
+    waiting, reviewed = desk.intake(flagged_body), desk.intake(flagged_body)
+    desk.intake()
+    desk.post(f"/referral-requests/{reviewed}/review", {"cleared": False})
+
+    def listed(**params) -> list[str]:
+        page = desk.get("/referral-requests", flagged="true", **params).json()
+        return [r["id"] for r in page["items"]]
+
+    assert listed(reviewed="false") == [waiting]
+    assert listed(reviewed="true") == [reviewed]
+    assert sorted(listed()) == sorted([waiting, reviewed])
+
+
 @pytest.mark.parametrize(
     ("steps", "to", "answer"),
     [
