@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 
-from referrals import limits, migrations, observability, phi, rotation
+from referrals import limits, migrations, observability, phi, problems, rotation
 from referrals.auth import service as auth
 from referrals.auth.models import Role
 from referrals.config import get_settings
@@ -166,12 +166,11 @@ def match(
         query = MatchQuery(**{k: v for k, v in given.items() if v is not None})
         with _sessionmaker()() as session:
             answer = matching.find_matches(session, query=query)
-    except ValidationError as exc:
-        for error in exc.errors():
-            err.print(f"[red]{'.'.join(map(str, error['loc']))}[/red]: {error['msg']}")
-        raise typer.Exit(2) from None
-    except InvalidInput as exc:
-        for error in exc.errors:
+    except (ValidationError, InvalidInput) as exc:
+        invalid = (
+            problems.field_errors(exc.errors()) if isinstance(exc, ValidationError) else exc.errors
+        )
+        for error in invalid:
             err.print(f"[red]{error.field}[/red]: {error.message}")
         raise typer.Exit(2) from None
     Console().print(table.render(answer))

@@ -2,7 +2,7 @@
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
@@ -38,8 +38,8 @@ def _amount(value: object) -> str:
 
 def _size(ctx: dict, bound: str) -> str:
     """`too_long` and `too_short` count a list's items, or a string's characters."""
-    unit = "items" if ctx.get("field_type") in ("List", "Set", "Tuple") else "characters"
-    return f"{ctx[bound]} {unit}"
+    unit = "item" if ctx.get("field_type") in ("List", "Set", "Tuple") else "character"
+    return f"{ctx[bound]} {unit}{'' if ctx[bound] == 1 else 's'}"
 
 
 # pydantic's error type → a message a patient or staff member can act on, from the error's
@@ -53,7 +53,7 @@ _FIXED = {
     "json_invalid": "is not valid JSON",
     "string_type": "must be text",
     "string_pattern_mismatch": "is not in the expected format",
-    "list_type": "must be a list",
+    **dict.fromkeys(("list_type", "set_type", "frozen_set_type"), "must be a list"),
     "timezone_aware": "must be a date and time with a time zone",
     **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "must be a whole number"),
     **dict.fromkeys(("float_type", "float_parsing"), "must be a number"),
@@ -104,11 +104,16 @@ async def _referrals_error(_: Request, exc: ReferralsError) -> JSONResponse:
     return problem_response(exc)
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [
+def field_errors(errors: Iterable[dict]) -> list[FieldError]:
+    """pydantic's errors, each as the field it names and a message that does not quote it."""
+    return [
         FieldError("body" if e["type"] == "json_invalid" else _field_name(e["loc"]), _message(e))
-        for e in exc.errors()
+        for e in errors
     ]
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = field_errors(exc.errors())
     return problem_response(ReferralsError("The request has invalid fields.", errors, status=422))
 
 

@@ -91,3 +91,12 @@ def test_matches_say_in_plain_words_what_to_fix(client, staff_headers):
 def test_matches_name_an_unknown_zip_code_as_the_intake_does(client, staff_headers):
     answer = client.get(MATCHES, params={"postal_code": "00000"}, headers=staff_headers)
     assert _messages(answer) == {"postal_code": "is not a known US ZIP code"}
+
+
+def test_a_set_of_choices_must_be_a_list_of_at_least_one(client, admin_headers):
+    def sent(modalities) -> dict[str, str]:
+        body = {"key": "harbor", "conditions": ["ptsd"], "modalities": modalities}
+        return _messages(client.post("/api/v1/care-teams", json=body, headers=admin_headers))
+
+    assert sent("iv_infusion")["modalities"] == "must be a list"
+    assert sent([])["modalities"] == "must have at least 1 item"

@@ -1,5 +1,6 @@
 """The intake form's body (SPEC §4 "Intake") and what staff read back."""
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -30,9 +31,13 @@ class PreferredContact(StrEnum):
     text = "text"
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _written(value: object) -> object:
-    """A date as JSON writes one, text: pydantic would read a number as a Unix time."""
-    if isinstance(value, (str, date)):
+    """A date as people and JSON write one, 1984-02-29: pydantic would read a number, or
+    digits in a string, as a Unix time."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         return value
     raise PydanticCustomError("date_type", "Input should be a valid date")
 

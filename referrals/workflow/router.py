@@ -30,7 +30,7 @@ def list_referral_requests(
     cipher: CipherDep,
     audit: StaffAudit,
 ) -> Page[ReferralRequestSummary]:
-    """Referral requests, newest first, by status and screening flag."""
+    """Referral requests, newest first, by status, screening flag and whether reviewed."""
     return service.list_requests(session, filters=filters, cipher=cipher, audit=audit)
 
 

@@ -45,6 +45,7 @@ def test_the_stored_request_is_encrypted(client, session):
         ({"patient": {**CANARY, "date_of_birth": "2999-01-01"}}, "patient.date_of_birth"),
         ({"patient": {**CANARY, "date_of_birth": 19840229}}, "patient.date_of_birth"),
         ({"patient": {**CANARY, "date_of_birth": 0}}, "patient.date_of_birth"),
+        ({"patient": {**CANARY, "date_of_birth": "441763200"}}, "patient.date_of_birth"),
         ({"patient": {**CANARY, "first_name": "Z" * 101}}, "patient.first_name"),
         ({"patient": {**CANARY, "last_name": "   "}}, "patient.last_name"),
         ({"patient": {**CANARY, "nickname": "Zeb"}}, "patient.nickname"),

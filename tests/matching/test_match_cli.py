@@ -42,7 +42,11 @@ def test_match_prints_a_ranked_table(seeded_url):
 def test_match_names_a_bad_option(seeded_url):
     result = _match(seeded_url, "--postal-code", "00000")
     assert result.returncode == 2
-    assert "postal_code" in result.stderr
+    assert "postal_code: is not a known US ZIP code" in result.stderr
+    result = _match(seeded_url, "--postal-code", "1000", "--radius", "0")
+    assert result.returncode == 2
+    assert "postal_code: must be a 5-digit ZIP code" in result.stderr
+    assert "radius_miles: must be at least 1" in result.stderr
 
 
 def test_match_on_a_new_database_sets_it_up_first(new_database_url):
