@@ -62,6 +62,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 E = TypeVar("E", bound=StrEnum)
+ModelT = TypeVar("ModelT", bound="Base")
 
 
 class EnumSet(TypeDecorator[frozenset[E]]):
@@ -257,6 +258,14 @@ def driver_execute(session: Session, statement: str, params: Sequence | Mapping 
             dialect=dialect,
         ) from exc
     return cursor
+
+
+def get_for_update(session: Session, model: type[ModelT], key: object) -> ModelT | None:
+    """The row of `model` with this primary key, locked until the transaction ends: the
+    calls that read it, decide, then write, take turns (a plain read could be stale by the
+    time of the write). SQLite has no row locks: its write lock is taken instead."""
+    lock_for_write(session)
+    return session.get(model, key, with_for_update=True)
 
 
 def lock_for_write(session: Session) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from referrals.audit.service import Action, Audit, Outcome
-from referrals.db import driver_execute, insert_rows, lock_for_write, utcnow
+from referrals.db import driver_execute, get_for_update, insert_rows, lock_for_write, utcnow
 from referrals.errors import InvalidInput, NotFound
 from referrals.intake import screening
 from referrals.intake.models import IdempotencyKey, ReferralRequest
@@ -106,8 +106,11 @@ def receive(
     return _answer(session, receipt, audit, Outcome.ok)
 
 
-def get(session: Session, *, request_id: str) -> ReferralRequest:
-    request = session.get(ReferralRequest, request_id) if len(request_id) == 32 else None
+def get(session: Session, *, request_id: str, for_update: bool = False) -> ReferralRequest:
+    """The request; `for_update` locks it until the transaction ends, so that staff's moves
+    on one request take turns."""
+    read = get_for_update if for_update else Session.get
+    request = read(session, ReferralRequest, request_id) if len(request_id) == 32 else None
     if request is None:
         raise NotFound("No referral request has this id.")
     return request

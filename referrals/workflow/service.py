@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from referrals.audit.service import Action, Audit
 from referrals.auth.service import Caller
-from referrals.db import utcnow
+from referrals.db import get_for_update, utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.intake import screening
 from referrals.intake import service as intake
@@ -206,7 +206,7 @@ def refer(
 ) -> Referral:
     """Send the request to a care team; flagged requests need a clearance first."""
     audit.record(session, action=Action.referral_create, request_ids=[request_id])
-    request = intake.get(session, request_id=request_id)
+    request = intake.get(session, request_id=request_id, for_update=True)
     if request.status not in REFERABLE:
         raise Conflict(f"{a(request.status)} request cannot be referred.")
     if request.flagged and not request.cleared:
@@ -259,7 +259,8 @@ def update_referral(
     audit: Audit,
 ) -> Referral:
     """Move a referral along its allowed transitions; a completed one closes its request."""
-    referral = session.get(Referral, referral_id) if len(referral_id) == 32 else None
+    found = len(referral_id) == 32
+    referral = get_for_update(session, Referral, referral_id) if found else None
     touched = [referral.referral_request_id] if referral else []
     audit.record(session, action=Action.referral_update, request_ids=touched)
     if referral is None:
@@ -299,7 +300,7 @@ def update_request(
 ) -> ReferralRequestRead:
     """Staff's own moves of a request: into review, or closed."""
     audit.record(session, action=Action.referral_request_update, request_ids=[request_id])
-    request = intake.get(session, request_id=request_id)
+    request = intake.get(session, request_id=request_id, for_update=True)
     current = RequestStatus(request.status)
     if data.status not in REQUEST_ALLOWED[current]:
         raise Conflict(f"{a(current)} request cannot become {data.status}.")

@@ -1,0 +1,86 @@
+"""Staff acting on one request at the same moment: the second waits for the first."""
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from referrals import migrations, phi
+from referrals.auth import service as auth
+from referrals.auth.models import Role
+from referrals.config import Settings
+from referrals.main import create_app
+from referrals.workflow import events
+from referrals.workflow.events import EventKind
+from tests.builders import make_care_team
+from tests.intake.payloads import intake
+
+API = "/api/v1"
+
+
+class Desk:
+    """Two staff members' calls at once, the first held open after its referral event."""
+
+    def __init__(self, client: TestClient, staff: dict, team_id: int, monkeypatch) -> None:
+        self.client, self.staff, self.team_id = client, staff, team_id
+        self.monkeypatch = monkeypatch
+        self.path = (
+            f"{API}/referral-requests/"
+            + client.post(f"{API}/referral-requests", json=intake()).json()["id"]
+        )
+
+    def refer(self) -> dict:
+        body = {"care_team_id": str(self.team_id)}
+        return self.client.post(f"{self.path}/referrals", json=body, headers=self.staff)
+
+    def at_once(self, first, second) -> tuple[int, int]:
+        """Run `first` until its referral event is written, then `second`; their statuses."""
+        written, record = threading.Event(), events.record
+
+        def record_then_linger(session, **event):
+            record(session, **event)
+            if event["kind"] == EventKind.referral and not written.is_set():
+                written.set()
+                time.sleep(0.5)  # the event is written, the transaction still open
+
+        self.monkeypatch.setattr(events, "record", record_then_linger)
+        with ThreadPoolExecutor(2) as pool:
+            held = pool.submit(first)
+            assert written.wait(10)
+            other = pool.submit(second)
+            return held.result().status_code, other.result().status_code
+
+
+@pytest.fixture
+def desk(new_database_url, monkeypatch) -> Iterator[Desk]:
+    url = new_database_url()
+    migrations.upgrade(url)
+    app = create_app(Settings(database_url=url, phi_key=phi.new_key()))
+    with app.state.sessionmaker.begin() as session:
+        team_id = make_care_team(session).id
+        _, key = auth.create_key(session, name="desk", role=Role.staff)
+    with TestClient(app) as client:
+        yield Desk(client, {"Authorization": f"Bearer {key}"}, team_id, monkeypatch)
+    app.state.engine.dispose()
+
+
+def test_a_close_waits_for_the_referral_being_sent(desk):
+    def close():
+        return desk.client.patch(desk.path, json={"status": "closed"}, headers=desk.staff)
+
+    assert desk.at_once(desk.refer, close) == (201, 409)
+    assert desk.client.get(desk.path, headers=desk.staff).json()["status"] == "referred"
+
+
+def test_two_moves_of_one_referral_take_turns(desk):
+    referral = f"{API}/referrals/" + desk.refer().json()["id"]
+
+    def move(status: str):
+        return lambda: desk.client.patch(referral, json={"status": status}, headers=desk.staff)
+
+    assert desk.at_once(move("accepted"), move("declined")) == (200, 409)
+    read = desk.client.get(desk.path, headers=desk.staff).json()
+    assert [r["status"] for r in read["referrals"]] == ["accepted"]
