@@ -229,6 +229,9 @@ def bench(
     http_seconds: Annotated[
         float, typer.Option(min=0.1, help="Seconds of HTTP load per endpoint.")
     ] = 5,
+    workers: Annotated[
+        int, typer.Option(min=1, help="uvicorn workers serving the HTTP phases.")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Time searches on a synthetic registry beside a plain-SQL floor (SPEC §6)."""
@@ -239,6 +242,7 @@ def bench(
         searches=searches,
         server_url=database_url,
         http_seconds=http_seconds,
+        http_workers=workers,
         console=err,
     )
     if as_json:

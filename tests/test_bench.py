@@ -4,6 +4,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from referrals.bench import throughput
 
 KEYS = (
     "engine",
@@ -40,8 +45,45 @@ def test_bench_prints_every_figure_as_one_json_object(tmp_path):
     assert set(KEYS) <= set(figures)
     assert figures["engine"] == ("postgresql" if server else "sqlite")
     assert figures["care_teams"] == 300
+    assert figures["http_workers"] == 1
     for key in POSITIVE:
         assert isinstance(figures[key], float | int) and figures[key] > 0, key
     assert figures["match_p50_ms"] <= figures["match_p99_ms"]
     assert figures["floor_p50_ms"] <= figures["floor_p99_ms"]
     assert list(tmp_path.iterdir()) == []  # the temporary database is gone
+
+
+def _processes() -> dict[int, tuple[int, bytes]]:
+    """Each process's parent and command line, from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):  # gone meanwhile
+            continue
+        parent = int(stat.rpartition(")")[2].split()[1])
+        found[int(entry.name)] = (parent, command)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_app_is_served_by_the_workers_asked_for(database_url, workers):
+    with throughput.served_app(database_url, workers=workers) as port:
+        processes = _processes()
+        (server,) = [
+            pid
+            for pid, (_, command) in processes.items()
+            if f"--port\0{port}\0".encode() in command
+        ]
+        spawned = [
+            pid
+            for pid, (parent, command) in processes.items()
+            if parent == server and b"spawn_main" in command
+        ]
+        # one worker serves in uvicorn's own process; more are spawned by it
+        assert len(spawned) == (workers if workers > 1 else 0)
+        assert throughput.requests_per_second(port, throughput.trivial_phase(), seconds=0.3)[0]

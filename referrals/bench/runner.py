@@ -55,20 +55,30 @@ def _build(database: BenchDatabase, care_teams: int, console: Console) -> Built:
     return built
 
 
-def _http(database: BenchDatabase, api_key: str, seconds: float, console: Console) -> dict:
+def _http(
+    database: BenchDatabase, api_key: str, seconds: float, workers: int, console: Console
+) -> dict:
     phases = [
         throughput.match_phase(api_key, random_origins(1_000, seed=2)),
         throughput.trivial_phase(),
         throughput.intake_phase(),
     ]
-    console.print(f"Serving the app; {seconds:g} s of requests per endpoint...")
+    console.print(
+        f"Serving the app (uvicorn workers: {workers}); {seconds:g} s of requests per endpoint..."
+    )
     unlimited = {"REFERRALS_INTAKE_RATE_LIMIT": "100000000/minute"}
-    with throughput.served_app(database.url, env=unlimited) as port:
+    with throughput.served_app(database.url, env=unlimited, workers=workers) as port:
         return throughput.measure(port, phases, seconds=seconds)
 
 
 def run(
-    *, care_teams: int, searches: int, server_url: str | None, http_seconds: float, console: Console
+    *,
+    care_teams: int,
+    searches: int,
+    server_url: str | None,
+    http_seconds: float,
+    http_workers: int,
+    console: Console,
 ) -> Results:
     """Build a registry of `care_teams` teams in a throwaway database and measure it."""
     with _terminate_like_interrupt(), bench_database(server_url) as database:
@@ -87,7 +97,7 @@ def run(
                 _, api_key = auth.create_key(session, name="bench", role=Role.staff)
         finally:
             engine.dispose()
-        rps = _http(database, api_key, http_seconds, console)
+        rps = _http(database, api_key, http_seconds, http_workers, console)
     return Results(
         engine=database.engine,
         engine_version=database.version,
@@ -101,6 +111,7 @@ def run(
         floor_p99_ms=compared.floor.p99_ms,
         ratio_p50=compared.ratio_p50,
         rare_dense_ms=rare_ms,
+        http_workers=http_workers,
         http_match_rps=rps["http_match_rps"],
         http_floor_rps=rps["http_floor_rps"],
         intake_rps=rps["intake_rps"],

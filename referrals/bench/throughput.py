@@ -66,15 +66,18 @@ def _get(port: int, path: str) -> int | None:
 
 
 @contextmanager
-def served_app(database_url: str, env: dict[str, str] | None = None) -> Iterator[int]:
-    """Serve the application on `database_url` with one uvicorn worker; yields the port.
+def served_app(
+    database_url: str, env: dict[str, str] | None = None, *, workers: int = 1
+) -> Iterator[int]:
+    """Serve the application on `database_url` with `workers` uvicorn workers; yields the
+    port once the application answers (`measure` warms up before it times).
 
     `env` adds settings, e.g. a rate limit high enough for a load test.
     """
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "referrals.main:create_app", "--factory"]
-    command += ["--host", HOST, "--port", str(port), "--workers", "1", "--log-level", "warning"]
-    command += ["--http", HTTP_PARSER]
+    command += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
+    command += ["--log-level", "warning", "--http", HTTP_PARSER]
     env = os.environ | (env or {}) | {"REFERRALS_DATABASE_URL": database_url}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     try:
