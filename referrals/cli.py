@@ -144,26 +144,26 @@ def match(
     limit: Annotated[int, typer.Option(help="How many teams.")] = 10,
 ) -> None:
     """Search the registry like GET /matches and print a table."""
-    given = {
-        "postal_code": postal_code,
-        "lat": lat,
-        "lon": lon,
-        "radius_miles": radius,
-        "modality": modality or [],
-        "condition": condition or [],
-        "insurance": insurance,
-        "max_price_usd": max_price,
-        "language": language,
-        "patient_age": age,
-        "psychiatrist_gender": gender,
-        "anesthesia_type": anesthesia,
-        "telehealth": telehealth or None,
-        "program": program,
-        "limit": limit,
+    given = {  # MatchQuery's field: (this command's option, its value)
+        "postal_code": ("--postal-code", postal_code),
+        "lat": ("--lat", lat),
+        "lon": ("--lon", lon),
+        "radius_miles": ("--radius", radius),
+        "modality": ("--modality", modality or []),
+        "condition": ("--condition", condition or []),
+        "insurance": ("--insurance", insurance),
+        "max_price_usd": ("--max-price", max_price),
+        "language": ("--language", language),
+        "patient_age": ("--age", age),
+        "psychiatrist_gender": ("--gender", gender),
+        "anesthesia_type": ("--anesthesia", anesthesia),
+        "telehealth": ("--telehealth", telehealth or None),
+        "program": ("--program", program),
+        "limit": ("--limit", limit),
     }
     migrations.upgrade(get_settings().database_url)
     try:
-        query = MatchQuery(**{k: v for k, v in given.items() if v is not None})
+        query = MatchQuery(**{k: v for k, (_, v) in given.items() if v is not None})
         with _sessionmaker()() as session:
             answer = matching.find_matches(session, query=query)
     except (ValidationError, InvalidInput) as exc:
@@ -171,7 +171,8 @@ def match(
             problems.field_errors(exc.errors()) if isinstance(exc, ValidationError) else exc.errors
         )
         for error in invalid:
-            err.print(f"[red]{error.field}[/red]: {error.message}")
+            option = given[error.field.split(".")[0]][0]  # "modality.1" is --modality's 2nd
+            err.print(f"[red]{option}[/red]: {error.message}")
         raise typer.Exit(2) from None
     Console().print(table.render(answer))
 

@@ -70,7 +70,7 @@ def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
         said.append(f"psychiatrist speaks {language_name(query.language)}")
     said += [_met(p, query, c) for p in ranked.met]
     given = len(ranked.met) + len(ranked.unmet)
-    if given:
+    if given > 1:  # one preference is said met, or unmet, on its own
         said.append(f"meets {len(ranked.met)} of {given} preferences")
     return said
 

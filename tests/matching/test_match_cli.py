@@ -42,11 +42,19 @@ def test_match_prints_a_ranked_table(seeded_url):
 def test_match_names_a_bad_option(seeded_url):
     result = _match(seeded_url, "--postal-code", "00000")
     assert result.returncode == 2
-    assert "postal_code: is not a known US ZIP code" in result.stderr
+    assert "--postal-code: is not a known US ZIP code" in result.stderr
     result = _match(seeded_url, "--postal-code", "1000", "--radius", "0")
     assert result.returncode == 2
-    assert "postal_code: must be a 5-digit ZIP code" in result.stderr
-    assert "radius_miles: must be at least 1" in result.stderr
+    assert "--postal-code: must be a 5-digit ZIP code" in result.stderr
+    assert "--radius: must be at least 1" in result.stderr
+    result = _match(seeded_url, "--lat", "40.7")
+    assert result.returncode == 2
+    assert "--lon: is required with the other" in result.stderr
+    result = _match(seeded_url, "--lat", "40.7", "--modality", "iv_infusion", "--modality", "iv")
+    assert "--modality: must be one of 'iv_infusion'" in result.stderr
+    result = _match(seeded_url, "--postal-code", "10001", "--max-price", "-1", "--gender", "x")
+    assert "--max-price: must be at least" in result.stderr
+    assert "--gender: must be one of" in result.stderr
 
 
 def test_match_on_a_new_database_sets_it_up_first(new_database_url):

@@ -65,6 +65,7 @@ def test_a_farther_team_meeting_a_preference_beats_nearer_ones(client, session, 
     assert first["care_team_id"] == str(far.id)
     assert first["unmet_preferences"] == []
     assert "psychiatrist is female" in first["reasons"]
+    assert not [r for r in first["reasons"] if r.startswith("meets")]  # not "1 of 1"
     assert body["matches"][1]["unmet_preferences"] == ["psychiatrist is not female as preferred"]
 
 
