@@ -234,25 +234,36 @@ def _member(session: Session, field: str, public_id: str, roles: Iterable[Role])
     if provider is None:
         raise InvalidInput.on(field, "is not the id of a provider")
     if provider.role not in roles:
-        raise InvalidInput.on(field, f"must be a provider with role {' or '.join(roles)}")
+        raise InvalidInput.on(field, f"must be a provider with role {' or '.join(sorted(roles))}")
     return provider.id
 
 
+def _site(session: Session, field: str, public_id: str) -> int:
+    site_id = parse_id(public_id)
+    if site_id is None or session.get(Site, site_id) is None:
+        raise InvalidInput.on(field, "is not the id of a site")
+    return site_id
+
+
 def _references(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
-    """Resolve and check the public ids a create or update refers to."""
-    if "psychiatrist_id" in changes:
-        changes["psychiatrist_id"] = _member(
-            session, "psychiatrist_id", changes["psychiatrist_id"], [Role.psychiatrist]
-        )
-    if "anesthesia_provider_id" in changes:
-        changes["anesthesia_provider_id"] = _member(
-            session, "anesthesia_provider_id", changes["anesthesia_provider_id"], ANESTHESIA_ROLES
-        )
-    if "site_id" in changes:
-        site_id = parse_id(changes["site_id"])
-        if site_id is None or session.get(Site, site_id) is None:
-            raise InvalidInput.on("site_id", "is not the id of a site")
-        changes["site_id"] = site_id
+    """Resolve and check the public ids a create or update refers to: each of them, so that
+    one answer names every id that is wrong."""
+    resolvers = {
+        "psychiatrist_id": lambda field, value: _member(session, field, value, [Role.psychiatrist]),
+        "anesthesia_provider_id": lambda field, value: _member(
+            session, field, value, ANESTHESIA_ROLES
+        ),
+        "site_id": lambda field, value: _site(session, field, value),
+    }
+    errors = []
+    for field, resolve in resolvers.items():
+        if field in changes:
+            try:
+                changes[field] = resolve(field, changes[field])
+            except InvalidInput as invalid:
+                errors += invalid.errors
+    if errors:
+        raise InvalidInput("The request has invalid fields.", errors)
     return changes
 
 

@@ -278,6 +278,18 @@ def test_create_refuses(api, refs, changes, field):
     assert api.total(KIND) == 0
 
 
+def test_every_wrong_id_is_named_at_once(api, refs):
+    wrong = {"psychiatrist_id": "987654321", "anesthesia_provider_id": "@psychiatrist2"}
+    response = api.create(KIND, body(refs, site_id="987654322", **wrong))
+    problem = assert_problem(response, 422)
+    assert {error["field"]: error["message"] for error in problem["errors"]} == {
+        "psychiatrist_id": "is not the id of a provider",
+        "anesthesia_provider_id": "must be a provider with role anesthesiologist or crna",
+        "site_id": "is not the id of a site",
+    }
+    assert api.total(KIND) == 0
+
+
 @pytest.mark.parametrize(("changes", "field"), INVALID)
 def test_update_refuses(api, refs, changes, field):
     team_id = api.created(KIND, body(refs))["id"]
