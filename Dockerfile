@@ -7,7 +7,7 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY referrals ./referrals
 COPY alembic ./alembic
 COPY seed_data ./seed_data
-RUN pip install -e . && mkdir -p /data && chown referrals /data
+RUN pip install -e '.[redis]' && mkdir -p /data && chown referrals /data
 USER referrals
 ENV REFERRALS_DATABASE_URL=sqlite:////data/referrals.db
 EXPOSE 8000

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # folder); production refuses to start without keys.
     phi_key: SecretStr | None = None
     intake_rate_limit: str = "10/minute"
+    # Where that limit counts: this process's memory, or a Redis that every worker and host
+    # shares ("redis://host:6379/0"; needs the `redis` extra).
+    intake_rate_limit_storage: str = "memory://"
 
     # Sites without lat/lon: `offline` places them at their ZIP's centroid; `nominatim` looks
     # up the street address online and falls back to the ZIP centroid.
@@ -96,6 +99,13 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError('must be a rate such as "10/minute"') from None
         return rate
+
+    @field_validator("intake_rate_limit_storage")
+    @classmethod
+    def _rate_storage(cls, uri: str) -> str:
+        if urlsplit(uri).scheme not in ("memory", "redis", "rediss"):
+            raise ValueError("must be memory:// or a redis:// or rediss:// URL")
+        return uri
 
     @model_validator(mode="after")
     def _no_docs_in_production_unless_asked(self) -> Self:

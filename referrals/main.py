@@ -70,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.cipher = cipher_for(settings)
-    app.state.intake_rate_limit = IntakeRateLimit(settings.intake_rate_limit)
+    app.state.intake_rate_limit = IntakeRateLimit(
+        settings.intake_rate_limit, settings.intake_rate_limit_storage
+    )
     app.add_middleware(BodySizeLimit)
     if settings.cors_origins:
         app.add_middleware(
