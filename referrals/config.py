@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
@@ -26,7 +27,10 @@ class GeocoderName(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REFERRALS_", extra="ignore")
+    # a bad setting is named in the error, never quoted: some hold passwords or keys
+    model_config = SettingsConfigDict(
+        env_prefix="REFERRALS_", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Environment = Environment.development
     database_url: str = "sqlite:///./referrals.db"
@@ -103,8 +107,15 @@ class Settings(BaseSettings):
     @field_validator("intake_rate_limit_storage")
     @classmethod
     def _rate_storage(cls, uri: str) -> str:
-        if urlsplit(uri).scheme not in ("memory", "redis", "rediss"):
-            raise ValueError("must be memory:// or a redis:// or rediss:// URL")
+        scheme, written, _ = uri.partition("://")  # as written: storages' schemes are lowercase
+        try:
+            urlsplit(uri).port  # noqa: B018 - a port that is not a number raises here
+        except ValueError:
+            raise ValueError("has a port that is not a number") from None
+        if not written or scheme not in ("memory", "redis", "rediss", "redis+unix"):
+            raise ValueError("must be memory:// or a redis://, rediss:// or redis+unix:// URL")
+        if scheme != "memory" and find_spec("redis") is None:
+            raise ValueError("needs the redis extra: pip install 'referrals[redis]'")
         return uri
 
     @model_validator(mode="after")

@@ -44,8 +44,9 @@ def readyz(session: SessionDep) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(gazetteer.warm)
+    await app.state.intake_rate_limit.check()
     # What is loaded by now (modules, the gazetteer's ~40 000 places) lives as long as the
     # process: keep it out of the collector's full passes, each of which would walk it all.
     # Garbage first, or it would be kept for good.

@@ -2,10 +2,12 @@
 
 Counted with a moving window, in this process's memory by default: a deployment with several
 workers or hosts then allows the rate per worker, unless they share a Redis
-(`REFERRALS_INTAKE_RATE_LIMIT_STORAGE=redis://…`). A shared store that does not answer lets
-the request through, with a warning in the log: a patient's request weighs more than the limit.
+(`REFERRALS_INTAKE_RATE_LIMIT_STORAGE=redis://…`). A store that fails or is slower than
+`STORAGE_TIMEOUT_SECONDS` lets the request through, with a warning in the log: a patient's
+request weighs more than the limit, and a limiter fault never fails the intake.
 """
 
+import asyncio
 import logging
 import math
 import time
@@ -13,12 +15,11 @@ import time
 import limits
 from fastapi import Request
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.errors import StorageError
+from limits.errors import ConfigurationError
 
 from referrals.errors import TooManyRequests
 from referrals.observability import error_name
 
-# A shared store slower than this is treated as away (a Redis URL's own query can say more).
 STORAGE_TIMEOUT_SECONDS = 0.5
 WINDOW_KEY = "intake"
 
@@ -28,24 +29,56 @@ logger = logging.getLogger(__name__)
 class IntakeRateLimit:
     def __init__(self, rate: str, storage: str = "memory://") -> None:
         self._rate = limits.parse(rate)
-        options: dict = {"wrap_exceptions": True}
+        self._storage = storage
+        self._options: dict = {}
         if not storage.startswith("memory:"):
-            options |= {
+            self._options = {
                 "implementation": "redispy",
                 "socket_timeout": STORAGE_TIMEOUT_SECONDS,
                 "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS,
             }
-        store = limits.storage.storage_from_string(f"async+{storage}", **options)
-        self._limiter = MovingWindowRateLimiter(store)
+        self._limiter = self._new_limiter()  # a storage that cannot be made fails at start
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _new_limiter(self) -> MovingWindowRateLimiter:
+        try:
+            store = limits.storage.storage_from_string(f"async+{self._storage}", **self._options)
+        except ConfigurationError as unusable:  # its message quotes the URL, password and all
+            raise ConfigurationError(
+                f"REFERRALS_INTAKE_RATE_LIMIT_STORAGE cannot be used ({error_name(type(unusable))})"
+            ) from None
+        return MovingWindowRateLimiter(store)
+
+    def _limiter_here(self) -> MovingWindowRateLimiter:
+        """The limiter, with a store of its own in each event loop: a Redis connection
+        belongs to the loop that opened it (one loop per worker; tests start several)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None:
+                self._limiter = self._new_limiter()
+            self._loop = loop
+        return self._limiter
+
+    async def check(self) -> None:
+        """At start: log an error if the store does not answer (requests would go uncounted)."""
+        try:
+            async with asyncio.timeout(STORAGE_TIMEOUT_SECONDS):
+                answered = await self._limiter_here().storage.check()
+        except Exception:  # any failure means the same: not counting
+            answered = False
+        if not answered:
+            logger.error("intake rate limit store does not answer: intakes go uncounted")
 
     async def __call__(self, request: Request) -> None:
         client = request.client.host if request.client else "unknown"
+        limiter = self._limiter_here()
         try:
-            if await self._limiter.hit(self._rate, WINDOW_KEY, client):
-                return
-            stats = await self._limiter.get_window_stats(self._rate, WINDOW_KEY, client)
-        except StorageError as away:
-            kind = error_name(type(away.storage_error))
+            async with asyncio.timeout(STORAGE_TIMEOUT_SECONDS):
+                if await limiter.hit(self._rate, WINDOW_KEY, client):
+                    return
+                stats = await limiter.get_window_stats(self._rate, WINDOW_KEY, client)
+        except Exception as away:  # a limiter fault must not fail the intake
+            kind = error_name(type(away))
             logger.warning("intake rate limit not counted: its store did not answer (%s)", kind)
             return
         wait = max(1, math.ceil(stats.reset_time - time.time()))

@@ -6,6 +6,7 @@ REFERRALS_TEST_REDIS_URL names one (CI starts it); without it that test is skipp
 
 import logging
 import os
+import socket
 import uuid
 
 import pytest
@@ -28,6 +29,15 @@ def database(new_database_url) -> str:
     return url
 
 
+def _address() -> str:
+    """An address of its own, so that no earlier run's window in the shared store counts."""
+    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+
+
+def _warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "referrals.intake.ratelimit"]
+
+
 def _worker(database: str, storage: str, client: str) -> TestClient:
     settings = Settings(
         database_url=database, intake_rate_limit="2/minute", intake_rate_limit_storage=storage
@@ -37,14 +47,14 @@ def _worker(database: str, storage: str, client: str) -> TestClient:
 
 @pytest.mark.skipif(REDIS_URL is None, reason="REFERRALS_TEST_REDIS_URL names no Redis")
 def test_workers_sharing_a_redis_count_one_limit(database):
-    client = f"198.51.100.{uuid.uuid4().int % 250}"  # a fresh window in the shared store
+    client = _address()
     first, second = (_worker(database, REDIS_URL, client) for _ in range(2))
     with first, second:
         answers = [first.post(URL, json=intake()).status_code for _ in range(2)]
         answers.append(second.post(URL, json=intake()).status_code)
         assert answers == [201, 201, 429]
         # the window is the address's: another address still gets through
-        other = _worker(database, REDIS_URL, f"203.0.113.{uuid.uuid4().int % 250}")
+        other = _worker(database, REDIS_URL, _address())
         with other:
             assert other.post(URL, json=intake()).status_code == 201
 
@@ -57,16 +67,62 @@ def test_workers_counting_in_memory_each_allow_the_rate(database):
     assert answers == [201, 201, 429, 201]
 
 
-def test_a_store_that_does_not_answer_lets_the_patient_through(database, caplog):
-    away = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    with _worker(database, away, "192.0.2.8") as worker, caplog.at_level(logging.WARNING):
+@pytest.mark.skipif(REDIS_URL is None, reason="REFERRALS_TEST_REDIS_URL names no Redis")
+def test_an_app_run_in_several_event_loops_counts_on(database, caplog):
+    worker = _worker(database, REDIS_URL, _address())
+    # outside `with`, each request runs in an event loop of its own; a Redis connection
+    # belongs to the loop that opened it
+    with caplog.at_level(logging.WARNING):
+        answers = [worker.post(URL, json=intake()).status_code for _ in range(3)]
+    assert answers == [201, 201, 429]
+    assert _warnings(caplog) == []  # every request was counted without a fault
+
+
+def test_a_store_that_refuses_lets_the_patient_through(database, caplog):
+    away = "redis://:s3cret-zq@127.0.0.1:1/0"  # nothing listens on port 1
+    with caplog.at_level(logging.WARNING), _worker(database, away, "192.0.2.8") as worker:
         answers = [worker.post(URL, json=intake()).status_code for _ in range(3)]
     assert answers == [201, 201, 201]
-    warnings = [r.getMessage() for r in caplog.records if r.name == "referrals.intake.ratelimit"]
-    assert warnings and all("did not answer" in w and "127.0.0.1" not in w for w in warnings)
+    said = _warnings(caplog)
+    assert "intake rate limit store does not answer: intakes go uncounted" in said  # at start
+    assert sum("did not answer" in w for w in said) == 3
+    assert not [w for w in said if "s3cret-zq" in w or "127.0.0.1" in w]
 
 
-@pytest.mark.parametrize("storage", ["memcached://cache:11211", "redis", "/tmp/limits"])
+def test_a_store_that_hangs_lets_the_patient_through(database, caplog):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        hanging = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        with caplog.at_level(logging.WARNING), _worker(database, hanging, "192.0.2.9") as worker:
+            assert worker.post(URL, json=intake()).status_code == 201
+    assert any("did not answer (TimeoutError)" in w for w in _warnings(caplog))
+
+
+@pytest.mark.parametrize(
+    "storage",
+    [
+        "memcached://cache:11211",
+        "redis",
+        "/tmp/limits",
+        "REDIS://cache:6379/0",
+        "redis://:s3cret-zq@cache:notaport/0",
+    ],
+)
 def test_an_unknown_store_is_refused_at_start(storage):
-    with pytest.raises(ValidationError, match="intake_rate_limit_storage"):
+    with pytest.raises(ValidationError, match="intake_rate_limit_storage") as refused:
         Settings(intake_rate_limit_storage=storage)
+    assert "s3cret-zq" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "storage", ["memory://", "redis://cache:6379/0", "rediss://cache", "redis+unix:///run/r.sock"]
+)
+def test_memory_and_redis_stores_are_taken(storage):
+    assert Settings(intake_rate_limit_storage=storage).intake_rate_limit_storage == storage
+
+
+def test_a_redis_store_without_the_redis_extra_says_what_to_install(monkeypatch):
+    monkeypatch.setattr("referrals.config.find_spec", lambda name: None)
+    with pytest.raises(ValidationError, match=r"pip install 'referrals\[redis\]'") as refused:
+        Settings(intake_rate_limit_storage="redis://:s3cret-zq@cache:6379/0")
+    assert "s3cret-zq" not in str(refused.value)  # a password in the URL is not shown
+    assert Settings(intake_rate_limit_storage="memory://")
