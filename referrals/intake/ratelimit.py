@@ -41,12 +41,12 @@ class IntakeRateLimit:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _new_limiter(self) -> MovingWindowRateLimiter:
+        uri = f"async+{self._storage}"
         try:
-            store = limits.storage.storage_from_string(f"async+{self._storage}", **self._options)
-        except ConfigurationError as unusable:  # its message quotes the URL, password and all
-            raise ConfigurationError(
-                f"REFERRALS_INTAKE_RATE_LIMIT_STORAGE cannot be used ({error_name(type(unusable))})"
-            ) from None
+            store = limits.storage.storage_from_string(uri, **self._options)
+        except ConfigurationError as unusable:  # without the URL, which may hold a password
+            said = str(unusable).replace(uri, "REFERRALS_INTAKE_RATE_LIMIT_STORAGE")
+            raise ConfigurationError(said) from None
         return MovingWindowRateLimiter(store)
 
     def _limiter_here(self) -> MovingWindowRateLimiter:

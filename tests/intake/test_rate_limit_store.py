@@ -11,10 +11,12 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from limits.errors import ConfigurationError
 from pydantic import ValidationError
 
 from referrals import migrations
 from referrals.config import Settings
+from referrals.intake.ratelimit import IntakeRateLimit
 from referrals.main import create_app
 from tests.intake.payloads import intake
 
@@ -126,3 +128,13 @@ def test_a_redis_store_without_the_redis_extra_says_what_to_install(monkeypatch)
         Settings(intake_rate_limit_storage="redis://:s3cret-zq@cache:6379/0")
     assert "s3cret-zq" not in str(refused.value)  # a password in the URL is not shown
     assert Settings(intake_rate_limit_storage="memory://")
+
+
+def test_a_store_that_cannot_be_made_stops_the_start_without_its_url(monkeypatch):
+    def unusable(uri: str, **_) -> None:
+        raise ConfigurationError(f"Unable to parse storage uri {uri}")
+
+    monkeypatch.setattr("limits.storage.storage_from_string", unusable)
+    with pytest.raises(ConfigurationError) as refused:
+        IntakeRateLimit("2/minute", "redis://:s3cret-zq@cache:6379/0")
+    assert str(refused.value) == "Unable to parse storage uri REFERRALS_INTAKE_RATE_LIMIT_STORAGE"
