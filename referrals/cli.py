@@ -2,6 +2,7 @@
 
 import json
 import logging.config
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -123,6 +124,10 @@ def serve(
     )
 
 
+# the location's fields, as the service's messages name them ("or lat and lon is required")
+_LOCATION_FIELDS = re.compile(r"\b(postal_code|lat|lon)\b")
+
+
 @app.command()
 def match(
     postal_code: Annotated[str | None, typer.Option(help="The patient's 5-digit ZIP.")] = None,
@@ -172,7 +177,8 @@ def match(
         )
         for error in invalid:
             option = given[error.field.split(".")[0]][0]  # "modality.1" is --modality's 2nd
-            err.print(f"[red]{option}[/red]: {error.message}")
+            message = _LOCATION_FIELDS.sub(lambda field: given[field[0]][0], error.message)
+            err.print(f"[red]{option}[/red]: {message}")
         raise typer.Exit(2) from None
     Console().print(table.render(answer))
 

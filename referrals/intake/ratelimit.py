@@ -3,8 +3,9 @@
 Counted with a moving window, in this process's memory by default: a deployment with several
 workers or hosts then allows the rate per worker, unless they share a Redis
 (`REFERRALS_INTAKE_RATE_LIMIT_STORAGE=redis://…`). A store that fails or is slower than
-`STORAGE_TIMEOUT_SECONDS` lets the request through, with a warning in the log: a patient's
-request weighs more than the limit, and a limiter fault never fails the intake.
+`STORAGE_TIMEOUT_SECONDS` lets the request through: a patient's request weighs more than the
+limit, and a limiter fault never fails the intake. The log says when the store stops
+answering and when it answers again, once each, not at every request in between.
 """
 
 import asyncio
@@ -39,6 +40,7 @@ class IntakeRateLimit:
             }
         self._limiter = self._new_limiter()  # a storage that cannot be made fails at start
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._away = False  # the store's last answer was a fault
 
     def _new_limiter(self) -> MovingWindowRateLimiter:
         uri = f"async+{self._storage}"
@@ -74,18 +76,31 @@ class IntakeRateLimit:
         limiter = self._limiter_here()
         try:
             async with asyncio.timeout(STORAGE_TIMEOUT_SECONDS):
-                if await limiter.hit(self._rate, WINDOW_KEY, client):
-                    return
-                stats = await limiter.get_window_stats(self._rate, WINDOW_KEY, client)
+                allowed = await limiter.hit(self._rate, WINDOW_KEY, client)
+                if not allowed:
+                    stats = await limiter.get_window_stats(self._rate, WINDOW_KEY, client)
         except Exception as away:  # a limiter fault must not fail the intake
-            kind = error_name(type(away))
-            logger.warning("intake rate limit not counted: its store did not answer (%s)", kind)
+            self._stopped_answering(away)
+            return
+        if self._away:
+            self._away = False
+            logger.info("intake rate limit store answers again: intakes are counted")
+        if allowed:
             return
         wait = max(1, math.ceil(stats.reset_time - time.time()))
         raise TooManyRequests(
             "Too many requests from this address; try again later.",
             headers={"Retry-After": str(wait)},
         )
+
+    def _stopped_answering(self, away: Exception) -> None:
+        """Say so once, naming only the fault's type (a message may quote the store's URL)."""
+        if not self._away:
+            self._away = True
+            logger.warning(
+                "intake rate limit store did not answer (%s): intakes go uncounted until it does",
+                error_name(type(away)),
+            )
 
 
 async def rate_limit(request: Request) -> None:

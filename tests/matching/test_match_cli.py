@@ -50,6 +50,11 @@ def test_match_names_a_bad_option(seeded_url):
     result = _match(seeded_url, "--lat", "40.7")
     assert result.returncode == 2
     assert "--lon: is required with the other" in result.stderr
+    result = _match(seeded_url)
+    assert result.returncode == 2
+    assert "--postal-code: or --lat and --lon is required" in result.stderr
+    result = _match(seeded_url, "--postal-code", "10001", "--lat", "40.7", "--lon", "-74")
+    assert "--postal-code: give either --postal-code or --lat and --lon, not both" in result.stderr
     result = _match(seeded_url, "--lat", "40.7", "--modality", "iv_infusion", "--modality", "iv")
     assert "--modality: must be one of 'iv_infusion'" in result.stderr
     result = _match(seeded_url, "--postal-code", "10001", "--max-price", "-1", "--gender", "x")
