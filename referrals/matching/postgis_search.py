@@ -25,8 +25,9 @@ from referrals.registry.vocab import Gender, Role
 # the programs column's bit set, as the registry stores it
 _PROGRAMS = CareTeam.__table__.c.programs.type
 _ORIGIN = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
-_BANDS = """unnest(%(band)s::integer[], %(lo)s::float8[], %(hi)s::float8[],
-    %(inner_lo)s::float8[], %(inner_hi)s::float8[]) AS b(band, lo, hi, inner_lo, inner_hi)"""
+# The bands' arrays go in binary (`%b`): written as text, they took a sixth of the count.
+_BANDS = """unnest(%(band)b::integer[], %(lo)b::float8[], %(hi)b::float8[],
+    %(inner_lo)b::float8[], %(inner_hi)b::float8[]) AS b(band, lo, hi, inner_lo, inner_hi)"""
 # A team of band b in reach: within the band's interval, and surely in reach inside its
 # inner interval; a distance is computed only between the two, near the rim.
 _IN_REACH = f"""t.band = b.band AND t.lon BETWEEN b.lo AND b.hi
