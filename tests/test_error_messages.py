@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.builders import site_body
 from tests.intake.payloads import intake
 
 INTAKE = "/api/v1/referral-requests"
@@ -91,6 +92,28 @@ def test_matches_say_in_plain_words_what_to_fix(client, staff_headers):
 def test_matches_name_an_unknown_zip_code_as_the_intake_does(client, staff_headers):
     answer = client.get(MATCHES, params={"postal_code": "00000"}, headers=staff_headers)
     assert _messages(answer) == {"postal_code": "is not a known US ZIP code"}
+
+
+# 77352 (Livingston, TX) and 09001 (APO) are real ZIPs that the gazetteer's list has no
+# place for: it gives them latitude 0, longitude 0, which must never reach a search.
+UNPLACED = (
+    "is a ZIP code without a location (such as a PO box or a military ZIP); "
+    "give the ZIP code of a street address"
+)
+
+
+@pytest.mark.parametrize("zip_code", ["77352", "09001"])
+def test_a_zip_code_without_a_place_is_refused_where_a_place_is_needed(
+    client, staff_headers, admin_headers, zip_code
+):
+    answer = client.get(MATCHES, params={"postal_code": zip_code}, headers=staff_headers)
+    assert _messages(answer) == {"postal_code": UNPLACED}
+    assert _messages(client.post(INTAKE, json=intake(postal_code=zip_code))) == {
+        "postal_code": UNPLACED
+    }
+    site = site_body(city="Livingston", state="TX", postal_code=zip_code)
+    answer = client.post("/api/v1/sites", json=site, headers=admin_headers)
+    assert _messages(answer)["postal_code"] == UNPLACED
 
 
 def test_a_set_of_choices_must_be_a_list_of_at_least_one(client, admin_headers):

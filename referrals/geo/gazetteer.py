@@ -30,23 +30,45 @@ class ZipPlace:
 
 
 _LOADING = threading.Lock()
+UNKNOWN_ZIP = "is not a known US ZIP code"
+UNPLACED_ZIP = (
+    "is a ZIP code without a location (such as a PO box or a military ZIP); "
+    "give the ZIP code of a street address"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    places: dict[str, ZipPlace]
+    unplaced: frozenset[str]  # real ZIPs that the list gives no place for
+
+
+def _gazetteer() -> _Gazetteer:
+    """The gazetteer, loaded once (~0.5 s) even when many threads ask at once."""
+    with _LOADING:
+        return _load()
 
 
 def _places() -> dict[str, ZipPlace]:
-    """The gazetteer by ZIP, loaded once (~0.5 s) even when many threads ask at once."""
-    with _LOADING:
-        return _load_places()
+    return _gazetteer().places
+
+
+def has_place(row: dict) -> bool:
+    """Whether a `zipcodes` row has a place: the list says 0, 0 where it has none (PO boxes,
+    APO/FPO and a few others)."""
+    return bool(float(row["lat"] or 0) and float(row["long"] or 0))
 
 
 @cache
-def _load_places() -> dict[str, ZipPlace]:
-    places = {}
+def _load() -> _Gazetteer:
+    places, unplaced = {}, set()
     for row in zipcodes.list_all():
-        if row["lat"] and row["long"]:
-            places[row["zip_code"]] = ZipPlace(
-                row["zip_code"], row["city"], row["state"], float(row["lat"]), float(row["long"])
-            )
-    return places
+        if has_place(row):
+            lat, lon = float(row["lat"]), float(row["long"])
+            places[row["zip_code"]] = ZipPlace(row["zip_code"], row["city"], row["state"], lat, lon)
+        else:
+            unplaced.add(row["zip_code"])
+    return _Gazetteer(places, frozenset(unplaced))
 
 
 @cache
@@ -63,8 +85,13 @@ def warm() -> None:
 
 
 def zip_place(zip_code: str) -> ZipPlace | None:
-    """The gazetteer entry of a 5-digit ZIP, or None when the ZIP is unknown."""
+    """The gazetteer entry of a 5-digit ZIP, or None when it has no place (see `unplaced`)."""
     return _places().get(zip_code)
+
+
+def unplaced(zip_code: str) -> str:
+    """Why a ZIP that `zip_place` does not know has no place: its field's error message."""
+    return UNPLACED_ZIP if zip_code in _gazetteer().unplaced else UNKNOWN_ZIP
 
 
 class ZipGazetteer(Geocoder):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
-from referrals.geo.gazetteer import zip_place
+from referrals.geo.gazetteer import unplaced, zip_place
 from referrals.matching.schemas import AnesthesiaType
 from referrals.registry.schemas import Price
 from referrals.registry.vocab import Condition, Gender, Modality, Payer, Program
@@ -86,7 +86,7 @@ class Clinical(RequestModel):
 def _known(zip_code: str) -> str:
     """Checked with the other fields, so that one answer names every field to fix."""
     if zip_place(zip_code) is None:
-        raise ValueError("is not a known US ZIP code")
+        raise ValueError(unplaced(zip_code))
     return zip_code
 
 

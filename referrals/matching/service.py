@@ -5,7 +5,7 @@ from math import sqrt
 from sqlalchemy.orm import Session
 
 from referrals.errors import InvalidInput
-from referrals.geo.gazetteer import zip_place
+from referrals.geo.gazetteer import unplaced, zip_place
 from referrals.matching import details, explain, postgis_search, ranking, sqlite_search
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import Preferences, Ranked
@@ -24,7 +24,7 @@ def origin_of(query: MatchQuery) -> Origin:
     if query.postal_code is not None:
         place = zip_place(query.postal_code)
         if place is None:
-            raise InvalidInput.on("postal_code", "is not a known US ZIP code")
+            raise InvalidInput.on("postal_code", unplaced(query.postal_code))
         return Origin(postal_code=place.zip_code, lat=place.lat, lon=place.lon, label=place.label)
     if query.lat is None or query.lon is None:
         missing = "postal_code" if not located else ("lat" if query.lat is None else "lon")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from referrals.db import utcnow
 from referrals.errors import InvalidInput
-from referrals.geo.gazetteer import zip_place
+from referrals.geo.gazetteer import unplaced, zip_place
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, ProviderLicense, Site
 from referrals.registry.schemas import SeedFile
 from referrals.registry.vocab import ANESTHESIA_ROLES, Role
@@ -90,7 +90,7 @@ def _load_sites(session: Session, seed: SeedFile, progress) -> dict[str, int]:
         row = site.model_dump()
         place = zip_place(site.postal_code)
         if place is None:
-            raise InvalidInput.on(f"sites.{index}.postal_code", "is not a known US ZIP code")
+            raise InvalidInput.on(f"sites.{index}.postal_code", unplaced(site.postal_code))
         if row["lat"] is None or row["lon"] is None:
             row["lat"], row["lon"] = place.lat, place.lon
         rows.append(row)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from referrals.config import Settings
 from referrals.db import Base, has_all, has_any
 from referrals.errors import Conflict, InvalidInput, NotFound
-from referrals.geo.gazetteer import zip_place
+from referrals.geo.gazetteer import unplaced, zip_place
 from referrals.geo.geocoding import locate_site, placing_fields
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, ProviderLicense, Site
 from referrals.registry.schemas import (
@@ -175,7 +175,7 @@ def _place(session: Session, site: Site, *, located: bool, settings: Settings | 
     """Check the ZIP and state; geocode a site without coordinates (SPEC §2)."""
     place = zip_place(site.postal_code)
     if place is None:
-        raise InvalidInput.on("postal_code", "is not a known US ZIP code")
+        raise InvalidInput.on("postal_code", unplaced(site.postal_code))
     if place.state != site.state:
         raise InvalidInput.on("state", "does not match the state of the ZIP code")
     if not located:

@@ -14,6 +14,7 @@ from itertools import accumulate
 
 import zipcodes
 
+from referrals.geo.gazetteer import has_place
 from referrals.registry import synthetic_names as names
 
 STATES = frozenset(names.STATES)
@@ -46,7 +47,10 @@ def us_zips() -> tuple[Zip, ...]:
             (z["area_codes"] or [""])[0],
         )
         for z in zipcodes.list_all()
-        if z["active"] and z["zip_code_type"] == "STANDARD" and z["state"] in STATES
+        if z["active"]
+        and z["zip_code_type"] == "STANDARD"
+        and z["state"] in STATES
+        and has_place(z)
     )
     rows.sort(key=lambda z: z[3])
     code = next(z[5] for z in rows if z[5])
