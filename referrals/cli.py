@@ -194,22 +194,24 @@ def phi_rotate_key() -> None:
     """Re-encrypt every patient record with the newest key, in small batches.
 
     With REFERRALS_PHI_KEY: put the new key first ("new,old"), restart the service, run
-    this, then drop the old key. With the development key file: a new key is made here.
+    this, then drop the old key. With the development key file: a new key is made here and
+    a running service starts writing with it at once; the previous key stays in the file
+    for what the service wrote with it during the run, and the next rotation retires it.
     """
     settings = get_settings()
     migrations.upgrade(settings.database_url)
     path = None if settings.phi_key is not None else phi.key_file(settings)
     cipher = phi.cipher_for(settings)
     if path is not None:
-        newest = phi.new_key()
-        phi.write_key_file(path, [newest, *phi.keys_in(path)])
+        phi.write_key_file(path, [phi.new_key(), *phi.keys_in(path)])
         cipher = phi.cipher_for(settings)
     with Progress(TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as bar:
         task = bar.add_task("Re-encrypting", total=None)
         count = rotation.rotate(_sessionmaker(), cipher, lambda n: bar.advance(task, n))
-    if path is not None:
-        phi.write_key_file(path, [newest])
     err.print(f"Re-encrypted {count} values with the newest key.")
+    if path is not None:
+        phi.write_key_file(path, phi.keys_in(path)[:2])
+        err.print(f"The previous key stays in {path} until the next rotation.")
 
 
 @keys_app.command("create")

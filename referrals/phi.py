@@ -8,7 +8,6 @@ keys, one is made once in a file readable by its owner only.
 import contextlib
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -22,12 +21,14 @@ _UNREADABLE = "PHI cannot be decrypted with the configured keys"
 class PhiCipher:
     """Encrypts and decrypts the JSON documents that hold PHI.
 
-    `reload` gives the keys again when a token does not decrypt: after `referrals phi
-    rotate-key` rewrote the development key file, a running server picks the new key up.
+    With the development key file (`source`), it encrypts with the file's newest key and
+    reads the file again when it changed, so that after `referrals phi rotate-key` rewrote
+    it a running server writes and reads with the new key.
     """
 
-    def __init__(self, keys: list[str], reload: Callable[[], list[str]] | None = None) -> None:
-        self._reload = reload
+    def __init__(self, keys: list[str], source: Path | None = None) -> None:
+        self._source = source
+        self._version = _version(source)
         self._use(keys)
 
     def _use(self, keys: list[str]) -> None:
@@ -35,16 +36,18 @@ class PhiCipher:
             raise ValueError("at least one PHI key is required")
         self._fernet = MultiFernet([Fernet(key) for key in keys])
 
+    def _reread(self) -> None:
+        version = _version(self._source)
+        if version != self._version:
+            self._version = version
+            self._use(keys_in(self._source))
+
     def encrypt(self, document: dict) -> bytes:
+        self._reread()
         return self._fernet.encrypt(json.dumps(document, separators=(",", ":")).encode())
 
     def decrypt(self, token: bytes) -> dict:
-        try:
-            return json.loads(self._fernet.decrypt(token))
-        except InvalidToken:
-            if self._reload is None:
-                raise ValueError(_UNREADABLE) from None
-        self._use(self._reload())
+        self._reread()
         try:
             return json.loads(self._fernet.decrypt(token))
         except InvalidToken:
@@ -53,6 +56,14 @@ class PhiCipher:
     def rotate(self, token: bytes) -> bytes:
         """The same document, encrypted with the newest key."""
         return self._fernet.rotate(token)
+
+
+def _version(path: Path | None) -> tuple[int, int] | None:
+    """What tells a rewritten key file (`write_key_file` replaces it) from the one read."""
+    if path is None:
+        return None
+    status = path.stat()
+    return status.st_ino, status.st_mtime_ns
 
 
 def key_file(settings: Settings) -> Path | None:
@@ -88,7 +99,7 @@ def cipher_for(settings: Settings) -> PhiCipher:
         return PhiCipher([new_key()])
     with contextlib.suppress(FileExistsError):
         _created_key(path)
-    return PhiCipher(keys_in(path), reload=lambda: keys_in(path))
+    return PhiCipher(keys_in(path), source=path)
 
 
 def keys_in(path: Path) -> list[str]:

@@ -16,7 +16,7 @@ from referrals.db import make_engine, make_sessionmaker
 from referrals.intake import service as intake
 from referrals.intake.models import ReferralRequest
 from referrals.intake.schemas import IntakeCreate
-from referrals.phi import PhiCipher, cipher_for, key_file, new_key
+from referrals.phi import PhiCipher, cipher_for, key_file, keys_in, new_key
 from tests.intake.payloads import intake as intake_body
 
 
@@ -83,5 +83,21 @@ def test_rotation_of_the_key_file_is_picked_up_by_a_running_service(tmp_path):
     _stored(url, running, 2)
     result = _rotate({"REFERRALS_DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
-    assert len(key_file(Settings(database_url=url)).read_text().split()) == 1
+    newest, _previous = keys_in(key_file(Settings(database_url=url)))  # the new key first
+    assert [PhiCipher([newest]).decrypt(t)["postal_code"] for t in _tokens(url)] == ["10001"] * 2
     assert [running.decrypt(t)["postal_code"] for t in _tokens(url)] == ["10001", "10001"]
+    assert PhiCipher([newest]).decrypt(running.encrypt({"a": 1})) == {"a": 1}  # writes anew
+
+
+def test_what_a_running_service_wrote_during_a_key_file_rotation_stays_readable(tmp_path):
+    url = f"sqlite:///{tmp_path}/referrals.db"
+    migrations.upgrade(url)
+    running = cipher_for(Settings(database_url=url))
+    first_key = keys_in(key_file(Settings(database_url=url)))[0]
+    in_flight = running.encrypt({"name": "Zebulon"})  # encrypted before the run, stored after
+    assert _rotate({"REFERRALS_DATABASE_URL": url}).returncode == 0
+    restarted = cipher_for(Settings(database_url=url))
+    assert restarted.decrypt(in_flight) == {"name": "Zebulon"}
+    # the next rotation retires the first key: by then its values were all re-encrypted
+    assert _rotate({"REFERRALS_DATABASE_URL": url}).returncode == 0
+    assert first_key not in keys_in(key_file(Settings(database_url=url)))
