@@ -7,6 +7,8 @@ as FastAPI does (locations under `query`), and `parameters(Model)` lists the mod
 fields as OpenAPI query parameters, for `referrals.deps.document` to declare.
 """
 
+from collections.abc import Callable
+from functools import partial
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
@@ -21,23 +23,40 @@ def _takes_list(annotation: Any) -> bool:
     return get_origin(annotation) is list
 
 
-def from_query(model: type[BaseModel]) -> Any:
-    """A dependency giving `model` validated from the query; a list field repeats its name."""
+_GIVEN_ONCE = {"type": "value_error", "msg": "Value error, must be given once", "input": None}
+
+
+def from_query(model: type[BaseModel], *, after_key: bool = False) -> Any:
+    """A dependency giving `model` validated from the query; a list field repeats its name.
+
+    With `after_key`, it gives a function that validates when called: for a route whose key
+    is checked in the route's own trip to the thread pool (`deps.call_and_end`), which calls
+    it after the key, so that a request with a bad key and a bad query gets 401, not 422.
+    """
     fields = model.model_fields.items()
     lists = frozenset(
         field.alias or name for name, field in fields if _takes_list(field.annotation)
     )
 
-    async def parse(request: Request) -> BaseModel:
-        query = request.query_params
-        data = {name: query.getlist(name) if name in lists else query[name] for name in query}
+    def validated(data: dict, repeated: list[str]) -> BaseModel:
+        errors = [_GIVEN_ONCE | {"loc": (name,)} for name in repeated]
         try:
-            return model.model_validate(data)
+            answer = model.model_validate(data)
         except ValidationError as exc:
-            errors = exc.errors(include_url=False)
+            errors += exc.errors(include_url=False)
+        if errors:
             raise RequestValidationError(
                 [error | {"loc": ("query", *error["loc"])} for error in errors]
-            ) from None
+            )
+        return answer
+
+    async def parse(request: Request) -> BaseModel | Callable[[], BaseModel]:
+        query = request.query_params
+        data = {name: query.getlist(name) if name in lists else query[name] for name in query}
+        # a value that is not a list, given twice ("insurance=aetna&insurance=cigna"), is
+        # refused: taking either would drop the other without a word
+        repeated = [name for name in data if name not in lists and len(query.getlist(name)) > 1]
+        return partial(validated, data, repeated) if after_key else validated(data, repeated)
 
     parse.query_model = model
     return Depends(parse)

@@ -29,6 +29,19 @@ def test_an_unknown_query_parameter_is_a_422_naming_it(client, staff_headers):
     assert answer.json()["errors"] == [{"field": "radius", "message": "is not a known field"}]
 
 
+def test_a_single_value_given_twice_is_a_422_naming_it(client, staff_headers):
+    query = "postal_code=10001&insurance=aetna&insurance=cigna&limit=5&limit=50&radius_miles=0"
+    answer = client.get(f"/api/v1/matches?{query}", headers=staff_headers)
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "insurance", "message": "must be given once"},
+        {"field": "limit", "message": "must be given once"},
+        {"field": "radius_miles", "message": "must be at least 1"},
+    ]
+    listed = client.get("/api/v1/providers?role=crna&role=crna", headers=staff_headers)
+    assert listed.json()["errors"] == [{"field": "role", "message": "must be given once"}]
+
+
 def test_openapi_lists_every_field_of_a_query_model(client):
     operation = client.get("/openapi.json").json()["paths"]["/api/v1/matches"]["get"]
     parameters = {p["name"]: p for p in operation["parameters"]}

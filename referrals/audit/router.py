@@ -15,7 +15,7 @@ router = APIRouter(tags=["audit"])
 
 @router.get("/audit-events")
 def list_audit_events(
-    filters: Annotated[AuditFilters, from_query(AuditFilters)], session: SessionDep, _: AdminKey
+    _: AdminKey, filters: Annotated[AuditFilters, from_query(AuditFilters)], session: SessionDep
 ) -> Page[AuditEventRead]:
     """Accesses to referral requests, newest first: who, what, which requests, from where."""
     return service.list_events(session, filters=filters)

@@ -33,9 +33,9 @@ def create_provider(data: ProviderCreate, session: SessionDep, _: AdminKey) -> P
 
 @router.get("/providers", tags=["providers"])
 def list_providers(
+    _: StaffKey,
     params: Annotated[ProviderFilters, from_query(ProviderFilters)],
     session: SessionDep,
-    _: StaffKey,
 ) -> Page[ProviderRead]:
     """List providers, filtered by role, licensed state, language or intake status."""
     return service.page(
@@ -80,7 +80,7 @@ def create_site(
 
 @router.get("/sites", tags=["sites"])
 def list_sites(
-    params: Annotated[SiteFilters, from_query(SiteFilters)], session: SessionDep, _: StaffKey
+    _: StaffKey, params: Annotated[SiteFilters, from_query(SiteFilters)], session: SessionDep
 ) -> Page[SiteRead]:
     """List clinic sites, filtered by state or ZIP code."""
     return service.page(
@@ -118,9 +118,9 @@ def create_care_team(data: CareTeamCreate, session: SessionDep, _: AdminKey) -> 
 
 @router.get("/care-teams", tags=["care teams"])
 def list_care_teams(
+    _: StaffKey,
     params: Annotated[CareTeamFilters, from_query(CareTeamFilters)],
     session: SessionDep,
-    _: StaffKey,
 ) -> Page[CareTeamRead]:
     """List care teams, filtered by site, provider, state, status or what they offer."""
     return service.page(

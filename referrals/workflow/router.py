@@ -25,10 +25,10 @@ router = APIRouter(tags=["referrals"])
 
 @router.get("/referral-requests")
 def list_referral_requests(
+    audit: StaffAudit,
     filters: Annotated[RequestFilters, from_query(RequestFilters)],
     session: SessionDep,
     cipher: CipherDep,
-    audit: StaffAudit,
 ) -> Page[ReferralRequestSummary]:
     """Referral requests, newest first, by status, screening flag and whether reviewed."""
     return service.list_requests(session, filters=filters, cipher=cipher, audit=audit)

@@ -60,6 +60,23 @@ def test_a_bad_key_is_401(client, method, path):
     assert "rfk_not-a-real-key" not in response.text
 
 
+def _bad_query(path: str) -> str:
+    return path + "?limit=-1&postal_code=abc&not_a_parameter=1"
+
+
+@pytest.mark.parametrize("headers", [None, {"Authorization": "Bearer rfk_not-a-real-key"}])
+@pytest.mark.parametrize("path", [path for method, path in PRIVATE if method == "GET"])
+def test_a_bad_query_without_a_good_key_is_401_not_422(client, headers, path):
+    response = _call(client, "GET", _bad_query(path), headers)
+    assert response.status_code == 401
+    assert "errors" not in response.json()  # nothing is said of the input
+
+
+@pytest.mark.parametrize("path", [path for method, path in ADMIN_ONLY if method == "GET"])
+def test_a_bad_query_with_a_staff_key_on_an_admin_operation_is_403(client, staff_headers, path):
+    assert _call(client, "GET", _bad_query(path), staff_headers).status_code == 403
+
+
 @pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
 def test_staff_keys_get_403_on_admin_operations(client, staff_headers, method, path):
     assert _call(client, method, path, staff_headers).status_code == 403
