@@ -1,7 +1,10 @@
 """A 422 says in plain words what to fix in each field, and never repeats what was sent."""
 
+import json
+
 import pytest
 
+from tests.builders import site_body
 from tests.intake.payloads import intake
 
 INTAKE = "/api/v1/referral-requests"
@@ -91,6 +94,37 @@ def test_matches_say_in_plain_words_what_to_fix(client, staff_headers):
 def test_matches_name_an_unknown_zip_code_as_the_intake_does(client, staff_headers):
     answer = client.get(MATCHES, params={"postal_code": "00000"}, headers=staff_headers)
     assert _messages(answer) == {"postal_code": "is not a known US ZIP code"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"postal_code": "10001", "radius_miles": "nan"}, "radius_miles"),
+        ({"postal_code": "10001", "radius_miles": "inf"}, "radius_miles"),
+        ({"lat": "nan", "lon": -74.0}, "lat"),
+        ({"lat": 40.7, "lon": "inf"}, "lon"),
+        ({"lat": 40.7, "lon": "-Infinity"}, "lon"),
+    ],
+)
+def test_matches_want_a_finite_number_not_nan_or_infinity(client, staff_headers, query, field):
+    answer = client.get(MATCHES, params=query, headers=staff_headers)
+    assert _messages(answer) == {field: "must be a finite number"}
+
+
+def test_an_intake_radius_must_be_a_finite_number(client):
+    # Python's JSON reader takes the NaN and Infinity that JavaScript's JSON.stringify never writes
+    body = json.dumps(intake(radius_miles=float("nan"))).encode()
+    answer = client.post(INTAKE, content=body, headers={"content-type": "application/json"})
+    assert _messages(answer) == {"radius_miles": "must be a finite number"}
+    assert _messages(client.post(INTAKE, json=intake(radius_miles="Infinity"))) == {
+        "radius_miles": "must be a finite number"
+    }
+
+
+def test_site_coordinates_must_be_finite_numbers(client, admin_headers):
+    body = site_body(lat="nan", lon="-inf")
+    answer = client.post("/api/v1/sites", json=body, headers=admin_headers)
+    assert _messages(answer) == {"lat": "must be a finite number", "lon": "must be a finite number"}
 
 
 def test_a_set_of_choices_must_be_a_list_of_at_least_one(client, admin_headers):

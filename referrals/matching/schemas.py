@@ -9,6 +9,8 @@ from referrals.registry.schemas import Latitude, Longitude, Price
 from referrals.registry.vocab import Condition, Credential, Gender, Modality, Payer, Program, Role
 from referrals.schemas import LanguageCode, PublicId, ZipCode
 
+Radius = Annotated[float, Field(ge=1, le=500, allow_inf_nan=False)]  # miles
+
 
 class AnesthesiaType(StrEnum):
     anesthesiologist = "anesthesiologist"
@@ -23,7 +25,7 @@ class MatchQuery(BaseModel):
     postal_code: ZipCode | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
-    radius_miles: Annotated[float, Field(ge=1, le=500)] = 50
+    radius_miles: Radius = 50
     modality: Annotated[list[Modality], Field(max_length=5)] = []
     condition: Annotated[list[Condition], Field(max_length=6)] = []
     insurance: Payer | None = None
