@@ -62,17 +62,18 @@ def _language(value: str) -> str:
     return value
 
 
-_ZIP = re.compile(r"^\d{5}$")
+# [0-9], not \d: \d takes any script's digits, the full-width ones among them.
+_ZIP = re.compile(r"^[0-9]{5}$")
 
 
 def _zip(value: str) -> str:
-    if not _ZIP.match(value):
+    if not _ZIP.fullmatch(value):  # `$` alone lets a trailing newline through
         raise ValueError("must be a 5-digit ZIP code")
     return value
 
 
 _PHONE_PUNCTUATION = re.compile(r"[\s().-]")
-_US_PHONE = re.compile(r"^\+?1?([2-9]\d{9})$")
+_US_PHONE = re.compile(r"^\+?1?([2-9][0-9]{9})$")
 
 
 def _phone(value: str) -> str:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.builders import site_body
+from tests.builders import new_npi, provider_body, site_body
 from tests.intake.payloads import intake
 
 INTAKE = "/api/v1/referral-requests"
@@ -67,6 +67,34 @@ def test_a_zip_code_must_be_five_digits(client):
     assert _messages(client.post(INTAKE, json=intake(postal_code="1000"))) == {
         "postal_code": "must be a 5-digit ZIP code"
     }
+
+
+def _wide(digits: str) -> str:
+    """`digits` in full-width forms, which `str.isdigit()` and regular expressions' \\d take."""
+    return digits.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+
+
+@pytest.mark.parametrize("postal_code", [_wide("10001"), "1000" + _wide("1"), "10001\n"])
+def test_only_ascii_digits_make_a_zip_code(client, staff_headers, postal_code):
+    expected = {"postal_code": "must be a 5-digit ZIP code"}
+    assert _messages(client.post(INTAKE, json=intake(postal_code=postal_code))) == expected
+    answer = client.get(MATCHES, params={"postal_code": postal_code}, headers=staff_headers)
+    assert _messages(answer) == expected
+
+
+def test_only_ascii_digits_make_a_phone_number_a_date_or_an_npi(client, admin_headers):
+    body = intake()
+    body["patient"] |= {
+        "phone": f"2{_wide('1')}2 555 0102",
+        "date_of_birth": _wide("1984") + "-02-29",
+    }
+    assert _messages(client.post(INTAKE, json=body)) == {
+        "patient.phone": "must be a 10-digit US phone number",
+        "patient.date_of_birth": "must be a date such as 1984-02-14",
+    }
+    body = provider_body(npi=_wide(new_npi()))
+    answer = client.post("/api/v1/providers", json=body, headers=admin_headers)
+    assert list(_messages(answer)) == ["npi"]
 
 
 def test_an_unknown_zip_code_comes_with_the_other_errors(client):

@@ -31,7 +31,7 @@ class PreferredContact(StrEnum):
     text = "text"
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _written(value: object) -> object:
