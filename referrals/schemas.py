@@ -56,9 +56,14 @@ def _state(value: str) -> str:
     return value
 
 
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
+
+
 def _language(value: str) -> str:
-    if value not in LANGUAGES:
+    if not _LANGUAGE_CODE.fullmatch(value):
         raise ValueError("must be a two-letter language code such as en")
+    if value not in LANGUAGES:
+        raise ValueError("is not a known language code (ISO 639-1, such as en)")
     return value
 
 

@@ -29,6 +29,12 @@ def _messages(answer) -> dict[str, str]:
             "language",
             "must be a two-letter language code such as en",
         ),
+        (
+            "preferences",
+            {"language": "xx"},
+            "language",
+            "is not a known language code (ISO 639-1, such as en)",
+        ),
         ("preferences", {"telehealth": "maybe"}, "telehealth", "must be true or false"),
         ("clinical", {"pcl5_score": 95}, "pcl5_score", "must be at most 80"),
         ("clinical", {"conditions": ["ptsd"] * 7}, "conditions", "must have at most 6 items"),
@@ -117,6 +123,24 @@ def test_matches_say_in_plain_words_what_to_fix(client, staff_headers):
         "limit": "must be a whole number",
         "radius_miles": "must be at least 1",
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("xx", "is not a known language code (ISO 639-1, such as en)"),
+        ("eng", "must be a two-letter language code such as en"),
+        ("e1", "must be a two-letter language code such as en"),
+    ],
+)
+def test_matches_tell_an_unknown_language_code_from_a_malformed_one(
+    client, staff_headers, language, message
+):
+    query = {"postal_code": "10001", "language": language}
+    answer = client.get(MATCHES, params=query, headers=staff_headers)
+    assert _messages(answer) == {"language": message}
+    query["language"] = "ES"
+    assert client.get(MATCHES, params=query, headers=staff_headers).status_code == 200
 
 
 def test_matches_name_an_unknown_zip_code_as_the_intake_does(client, staff_headers):
