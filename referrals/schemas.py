@@ -88,6 +88,15 @@ def _phone(value: str) -> str:
     return "+1" + match.group(1)
 
 
+def _distinct(values: list) -> list:
+    """A list filter's repeated value counts once, where it first came."""
+    return list(dict.fromkeys(values))
+
+
+# After the items' validation, so that an error names the item as sent; before a length
+# limit, which is then the number of distinct choices there are.
+Distinct = AfterValidator(_distinct)
+
 StateCode = Annotated[str, BeforeValidator(_upper), Field(max_length=2), AfterValidator(_state)]
 # The checks with their own words come first: constraints after them are only documented.
 LanguageCode = Annotated[

@@ -118,6 +118,17 @@ def test_reasons_and_origin_read_plainly(client, session, staff_headers):
     assert match["psychiatrist"]["languages"] == ["en", "es"]
 
 
+def test_a_repeated_filter_value_counts_once(client, session, staff_headers):
+    make_care_team(session, modalities=["iv_infusion"], conditions=["ptsd"])
+    query = [("postal_code", "10001"), *[("modality", "iv_infusion")] * 6]
+    query += [("condition", "ptsd"), ("condition", "ptsd")]
+    response = client.get("/api/v1/matches", params=query, headers=staff_headers)
+    assert response.status_code == 200, response.text  # six modalities, but only one distinct
+    (match,) = response.json()["matches"]
+    assert match["reasons"][2:4] == ["offers IV ketamine infusion", "treats PTSD"]
+    assert match["reasons"].count("offers IV ketamine infusion") == 1
+
+
 def test_closed_and_filtered_teams_are_not_counted(client, session, staff_headers):
     site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
     make_care_team(session, site_id=site.id, active=False)
