@@ -48,6 +48,12 @@ def language_name(code: str) -> str:
     return language.name if language else code
 
 
+def _distance(miles: float) -> str:
+    if miles < 0.05:  # which one decimal would write as 0.0
+        return "less than 0.1 miles away"
+    return f"{miles:.1f} miles away"
+
+
 def _wait(days: int) -> str:
     if days == 0:
         return "first visit without a wait"
@@ -57,7 +63,7 @@ def _wait(days: int) -> str:
 def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
     """Why the team fits: its distance and wait, each filter it passed, each preference met."""
     c = ranked.candidate
-    said = [f"{c.distance_miles:.1f} miles away", _wait(c.wait_days)]
+    said = [_distance(c.distance_miles), _wait(c.wait_days)]
     said += [f"offers {MODALITIES[m]}" for m in query.modality if m in team["modalities"]]
     said += [f"treats {CONDITIONS[condition]}" for condition in query.condition]
     if query.insurance:

@@ -118,6 +118,14 @@ def test_reasons_and_origin_read_plainly(client, session, staff_headers):
     assert match["psychiatrist"]["languages"] == ["en", "es"]
 
 
+def test_a_team_where_the_patient_is_is_less_than_a_tenth_of_a_mile_away(
+    client, session, staff_headers
+):
+    make_care_team(session, site_id=make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1]).id)
+    body = _matches(client, staff_headers, lat=MIDTOWN[0], lon=MIDTOWN[1]).json()
+    assert body["matches"][0]["reasons"][0] == "less than 0.1 miles away"
+
+
 def test_a_repeated_filter_value_counts_once(client, session, staff_headers):
     make_care_team(session, modalities=["iv_infusion"], conditions=["ptsd"])
     query = [("postal_code", "10001"), *[("modality", "iv_infusion")] * 6]
