@@ -66,7 +66,9 @@ def test_a_farther_team_meeting_a_preference_beats_nearer_ones(client, session, 
     assert first["unmet_preferences"] == []
     assert "psychiatrist is female" in first["reasons"]
     assert not [r for r in first["reasons"] if r.startswith("meets")]  # not "1 of 1"
-    assert body["matches"][1]["unmet_preferences"] == ["psychiatrist is not female as preferred"]
+    assert body["matches"][1]["unmet_preferences"] == [
+        "psychiatrist is male, not female as preferred"
+    ]
 
 
 def test_reasons_and_origin_read_plainly(client, session, staff_headers):
@@ -116,6 +118,28 @@ def test_reasons_and_origin_read_plainly(client, session, staff_headers):
         "no telehealth consults",
     ]
     assert match["psychiatrist"]["languages"] == ["en", "es"]
+
+
+@pytest.mark.parametrize(
+    ("price", "most", "said"),
+    [
+        (0, 0, "no charge for self-pay treatment"),
+        (0, 500, "no charge for self-pay treatment"),
+        (1200, 1500, "self-pay $1,200 per treatment, within $1,500"),
+    ],
+)
+def test_a_self_pay_price_reads_plainly(client, session, staff_headers, price, most, said):
+    make_care_team(session, self_pay_price_usd=price)
+    body = _matches(client, staff_headers, postal_code="10001", max_price_usd=most).json()
+    assert said in body["matches"][0]["reasons"]
+
+
+def test_an_unmet_gender_preference_says_what_the_psychiatrist_is(client, session, staff_headers):
+    make_care_team(session, psychiatrist_id=make_provider(session, gender="female").id)
+    body = _matches(client, staff_headers, postal_code="10001", psychiatrist_gender="nonbinary")
+    assert body.json()["matches"][0]["unmet_preferences"] == [
+        "psychiatrist is female, not nonbinary as preferred"
+    ]
 
 
 def test_a_team_where_the_patient_is_is_less_than_a_tenth_of_a_mile_away(
@@ -249,7 +273,7 @@ def test_preferences_follow_provider_changes(client, session, staff_headers, adm
     ]
     edit(psychiatrist, gender="male")
     edit(crna, role="anesthesiologist", credential="MD")
-    assert unmet() == ["psychiatrist is not female as preferred"]
+    assert unmet() == ["psychiatrist is male, not female as preferred"]
 
 
 @pytest.mark.parametrize(
