@@ -57,6 +57,7 @@ _FIXED = {
     "timezone_aware": "must be a date and time with a time zone",
     **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "must be a whole number"),
     **dict.fromkeys(("float_type", "float_parsing"), "must be a number"),
+    "finite_number": "must be a finite number",
     **dict.fromkeys(("bool_type", "bool_parsing"), "must be true or false"),
     **dict.fromkeys(("model_type", "model_attributes_type", "dict_type"), "must be an object"),
     **dict.fromkeys(("date_type", "date_parsing", "date_from_datetime_parsing"), _DATE),

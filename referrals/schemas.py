@@ -56,23 +56,29 @@ def _state(value: str) -> str:
     return value
 
 
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
+
+
 def _language(value: str) -> str:
-    if value not in LANGUAGES:
+    if not _LANGUAGE_CODE.fullmatch(value):
         raise ValueError("must be a two-letter language code such as en")
+    if value not in LANGUAGES:
+        raise ValueError("is not a known language code (ISO 639-1, such as en)")
     return value
 
 
-_ZIP = re.compile(r"^\d{5}$")
+# [0-9], not \d: \d takes any script's digits, the full-width ones among them.
+_ZIP = re.compile(r"^[0-9]{5}$")
 
 
 def _zip(value: str) -> str:
-    if not _ZIP.match(value):
+    if not _ZIP.fullmatch(value):  # `$` alone lets a trailing newline through
         raise ValueError("must be a 5-digit ZIP code")
     return value
 
 
 _PHONE_PUNCTUATION = re.compile(r"[\s().-]")
-_US_PHONE = re.compile(r"^\+?1?([2-9]\d{9})$")
+_US_PHONE = re.compile(r"^\+?1?([2-9][0-9]{9})$")
 
 
 def _phone(value: str) -> str:
@@ -81,6 +87,15 @@ def _phone(value: str) -> str:
         raise ValueError("must be a 10-digit US phone number")
     return "+1" + match.group(1)
 
+
+def _distinct(values: list) -> list:
+    """A list filter's repeated value counts once, where it first came."""
+    return list(dict.fromkeys(values))
+
+
+# After the items' validation, so that an error names the item as sent; before a length
+# limit, which is then the number of distinct choices there are.
+Distinct = AfterValidator(_distinct)
 
 StateCode = Annotated[str, BeforeValidator(_upper), Field(max_length=2), AfterValidator(_state)]
 # The checks with their own words come first: constraints after them are only documented.

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBo
 from pydantic_core import PydanticCustomError
 
 from referrals.geo.gazetteer import unplaced, zip_place
-from referrals.matching.schemas import AnesthesiaType
+from referrals.matching.schemas import AnesthesiaType, Radius
 from referrals.registry.schemas import Price
 from referrals.registry.vocab import Condition, Gender, Modality, Payer, Program
 from referrals.schemas import (
@@ -31,7 +31,7 @@ class PreferredContact(StrEnum):
     text = "text"
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _written(value: object) -> object:
@@ -99,7 +99,7 @@ def _consented(value: bool) -> bool:
 class IntakeCreate(RequestModel):
     patient: Patient
     postal_code: Annotated[ZipCode, AfterValidator(_known)]
-    radius_miles: Annotated[float, Field(ge=1, le=500)] = 50
+    radius_miles: Radius = 50
     preferences: IntakePreferences = IntakePreferences()
     clinical: Clinical = Clinical()
     # consent and a clearance are a JSON true, never a string or number read as one

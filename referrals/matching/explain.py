@@ -48,24 +48,34 @@ def language_name(code: str) -> str:
     return language.name if language else code
 
 
+def _distance(miles: float) -> str:
+    if miles < 0.05:  # which one decimal would write as 0.0
+        return "less than 0.1 miles away"
+    return f"{miles:.1f} miles away"
+
+
 def _wait(days: int) -> str:
     if days == 0:
         return "first visit without a wait"
     return f"first visit in about {days} day{'s' if days > 1 else ''}"
 
 
+def _price(price: int, most: int) -> str:
+    if price == 0:
+        return "no charge for self-pay treatment"
+    return f"self-pay ${price:,} per treatment, within ${most:,}"
+
+
 def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
     """Why the team fits: its distance and wait, each filter it passed, each preference met."""
     c = ranked.candidate
-    said = [f"{c.distance_miles:.1f} miles away", _wait(c.wait_days)]
+    said = [_distance(c.distance_miles), _wait(c.wait_days)]
     said += [f"offers {MODALITIES[m]}" for m in query.modality if m in team["modalities"]]
     said += [f"treats {CONDITIONS[condition]}" for condition in query.condition]
     if query.insurance:
         said.append(f"accepts {PAYERS[query.insurance]}")
     if query.max_price_usd is not None:
-        said.append(
-            f"self-pay ${team['self_pay_price_usd']} per treatment, within ${query.max_price_usd}"
-        )
+        said.append(_price(team["self_pay_price_usd"], query.max_price_usd))
     if query.language:
         said.append(f"psychiatrist speaks {language_name(query.language)}")
     said += [_met(p, query, c) for p in ranked.met]
@@ -92,7 +102,7 @@ def unmet(ranked: Ranked, preferences: Preferences) -> list[str]:
     gender = preferences.psychiatrist_gender
     said = {
         Preference.psychiatrist_gender: lambda: (
-            f"psychiatrist is not {gender} as preferred"
+            f"psychiatrist is {c.psychiatrist_gender}, not {gender} as preferred"
             if c.psychiatrist_gender
             else f"psychiatrist's gender is not listed ({gender} preferred)"
         ),

@@ -7,7 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from referrals.registry.schemas import Latitude, Longitude, Price
 from referrals.registry.vocab import Condition, Credential, Gender, Modality, Payer, Program, Role
-from referrals.schemas import LanguageCode, PublicId, ZipCode
+from referrals.schemas import Distinct, LanguageCode, PublicId, ZipCode
+
+Radius = Annotated[float, Field(ge=1, le=500, allow_inf_nan=False)]  # miles
 
 
 class AnesthesiaType(StrEnum):
@@ -23,9 +25,9 @@ class MatchQuery(BaseModel):
     postal_code: ZipCode | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
-    radius_miles: Annotated[float, Field(ge=1, le=500)] = 50
-    modality: Annotated[list[Modality], Field(max_length=5)] = []
-    condition: Annotated[list[Condition], Field(max_length=6)] = []
+    radius_miles: Radius = 50
+    modality: Annotated[list[Modality], Distinct, Field(max_length=len(Modality))] = []
+    condition: Annotated[list[Condition], Distinct, Field(max_length=len(Condition))] = []
     insurance: Payer | None = None
     max_price_usd: Price | None = None
     language: LanguageCode | None = None

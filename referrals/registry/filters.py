@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from referrals.registry.vocab import Condition, Modality, Payer, Program, Role
-from referrals.schemas import LanguageCode, Limit, Offset, PublicId, StateCode, ZipCode
+from referrals.schemas import Distinct, LanguageCode, Limit, Offset, PublicId, StateCode, ZipCode
 
 
 class PageParams(BaseModel):
@@ -38,7 +38,7 @@ class CareTeamFilters(PageParams):
     state: StateCode | None = None
     active: bool | None = None
     accepting_new_patients: bool | None = None
-    modality: Annotated[list[Modality], Field(max_length=len(Modality))] = []
-    condition: Annotated[list[Condition], Field(max_length=len(Condition))] = []
+    modality: Annotated[list[Modality], Distinct, Field(max_length=len(Modality))] = []
+    condition: Annotated[list[Condition], Distinct, Field(max_length=len(Condition))] = []
     insurance: Payer | None = None
     program: Program | None = None

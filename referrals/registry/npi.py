@@ -17,5 +17,6 @@ def check_digit(first_nine: str) -> int:
 
 
 def is_valid(npi: str) -> bool:
-    """True for ten digits whose last is the Luhn check digit of the rest."""
-    return len(npi) == 10 and npi.isdigit() and check_digit(npi[:9]) == int(npi[9])
+    """True for ten ASCII digits whose last is the Luhn check digit of the rest."""
+    digits = npi.isascii() and npi.isdigit()  # isdigit() takes full-width digits too
+    return len(npi) == 10 and digits and check_digit(npi[:9]) == int(npi[9])

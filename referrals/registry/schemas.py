@@ -34,10 +34,11 @@ def _npi(value: str) -> str:
     return value
 
 
-Npi = Annotated[str, Field(pattern=r"^\d{10}$"), AfterValidator(_npi)]
+Npi = Annotated[str, Field(pattern=r"^[0-9]{10}$"), AfterValidator(_npi)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
-Latitude = Annotated[float, Field(ge=-90, le=90)]
-Longitude = Annotated[float, Field(ge=-180, le=180)]
+# NaN compares false with every bound: without allow_inf_nan it would be "at most 90".
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Price = Annotated[int, Field(ge=0, le=100_000)]
 WaitDays = Annotated[int, Field(ge=0, le=365)]
 Age = Annotated[int, Field(ge=0, le=120)]

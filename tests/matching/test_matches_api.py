@@ -66,7 +66,9 @@ def test_a_farther_team_meeting_a_preference_beats_nearer_ones(client, session, 
     assert first["unmet_preferences"] == []
     assert "psychiatrist is female" in first["reasons"]
     assert not [r for r in first["reasons"] if r.startswith("meets")]  # not "1 of 1"
-    assert body["matches"][1]["unmet_preferences"] == ["psychiatrist is not female as preferred"]
+    assert body["matches"][1]["unmet_preferences"] == [
+        "psychiatrist is male, not female as preferred"
+    ]
 
 
 def test_reasons_and_origin_read_plainly(client, session, staff_headers):
@@ -116,6 +118,47 @@ def test_reasons_and_origin_read_plainly(client, session, staff_headers):
         "no telehealth consults",
     ]
     assert match["psychiatrist"]["languages"] == ["en", "es"]
+
+
+@pytest.mark.parametrize(
+    ("price", "most", "said"),
+    [
+        (0, 0, "no charge for self-pay treatment"),
+        (0, 500, "no charge for self-pay treatment"),
+        (1200, 1500, "self-pay $1,200 per treatment, within $1,500"),
+    ],
+)
+def test_a_self_pay_price_reads_plainly(client, session, staff_headers, price, most, said):
+    make_care_team(session, self_pay_price_usd=price)
+    body = _matches(client, staff_headers, postal_code="10001", max_price_usd=most).json()
+    assert said in body["matches"][0]["reasons"]
+
+
+def test_an_unmet_gender_preference_says_what_the_psychiatrist_is(client, session, staff_headers):
+    make_care_team(session, psychiatrist_id=make_provider(session, gender="female").id)
+    body = _matches(client, staff_headers, postal_code="10001", psychiatrist_gender="nonbinary")
+    assert body.json()["matches"][0]["unmet_preferences"] == [
+        "psychiatrist is female, not nonbinary as preferred"
+    ]
+
+
+def test_a_team_where_the_patient_is_is_less_than_a_tenth_of_a_mile_away(
+    client, session, staff_headers
+):
+    make_care_team(session, site_id=make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1]).id)
+    body = _matches(client, staff_headers, lat=MIDTOWN[0], lon=MIDTOWN[1]).json()
+    assert body["matches"][0]["reasons"][0] == "less than 0.1 miles away"
+
+
+def test_a_repeated_filter_value_counts_once(client, session, staff_headers):
+    make_care_team(session, modalities=["iv_infusion"], conditions=["ptsd"])
+    query = [("postal_code", "10001"), *[("modality", "iv_infusion")] * 6]
+    query += [("condition", "ptsd"), ("condition", "ptsd")]
+    response = client.get("/api/v1/matches", params=query, headers=staff_headers)
+    assert response.status_code == 200, response.text  # six modalities, but only one distinct
+    (match,) = response.json()["matches"]
+    assert match["reasons"][2:4] == ["offers IV ketamine infusion", "treats PTSD"]
+    assert match["reasons"].count("offers IV ketamine infusion") == 1
 
 
 def test_closed_and_filtered_teams_are_not_counted(client, session, staff_headers):
@@ -230,7 +273,7 @@ def test_preferences_follow_provider_changes(client, session, staff_headers, adm
     ]
     edit(psychiatrist, gender="male")
     edit(crna, role="anesthesiologist", credential="MD")
-    assert unmet() == ["psychiatrist is not female as preferred"]
+    assert unmet() == ["psychiatrist is male, not female as preferred"]
 
 
 @pytest.mark.parametrize(
