@@ -1,6 +1,6 @@
 """Regenerate the bundled demo seed, or write a large synthetic registry.
 
-`python seed_data/generate.py` writes `seed_data/demo_registry.json` from
+`.venv/bin/python seed_data/generate.py` writes `seed_data/demo_registry.json` from
 `referrals.registry.synthetic.demo_registry()`, byte-identical on every run (a test fails
 when the committed file is stale). `--care-teams N --output FILE` writes a generated
 registry of N care teams instead, in the same format (for load timing).

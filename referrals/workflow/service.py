@@ -216,7 +216,9 @@ def refer(
     team = session.get(CareTeam, team_id) if team_id is not None else None
     if team is None:
         raise InvalidInput.on("care_team_id", "is not the id of a care team")
-    if not (team.active and team.accepting_new_patients):
+    if not team.active:
+        raise InvalidInput.on("care_team_id", "is an inactive team")
+    if not team.accepting_new_patients:
         raise InvalidInput.on("care_team_id", "is a team that is not taking new patients")
     if _age(cipher.decrypt(request.phi)) < team.min_patient_age:
         raise InvalidInput.on(

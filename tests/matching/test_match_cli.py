@@ -8,6 +8,8 @@ import pytest
 from referrals import migrations
 from referrals.config import Settings
 from referrals.db import make_engine, make_sessionmaker
+from referrals.matching import table
+from referrals.matching.schemas import Match, MatchResponse, Origin
 from referrals.registry import seeding
 from referrals.registry.schemas import SeedFile
 
@@ -65,4 +67,47 @@ def test_match_names_a_bad_option(seeded_url):
 def test_match_on_a_new_database_sets_it_up_first(new_database_url):
     result = _match(new_database_url(), "--postal-code", "10001")
     assert result.returncode == 0, result.stderr
-    assert "0 care teams within 50 miles" in result.stdout
+    assert result.stdout.splitlines() == [
+        "0 care teams within 50 miles of New York, NY 10001",
+        "Try a wider --radius or fewer filters.",
+    ]
+
+
+def _answer(total: int, radius: float, listed: int) -> MatchResponse:
+    origin = Origin(postal_code="10001", lat=40.75, lon=-74.0, label="New York, NY 10001")
+    matches = [Match.model_construct() for _ in range(listed)]
+    return MatchResponse(origin=origin, radius_miles=radius, total=total, matches=matches)
+
+
+@pytest.mark.parametrize(
+    ("total", "radius", "listed", "title"),
+    [
+        (1, 1, 1, "1 care team within 1 mile of New York, NY 10001"),
+        (2, 1.5, 2, "2 care teams within 1.5 miles of New York, NY 10001"),
+        (12, 50, 10, "12 care teams within 50 miles of New York, NY 10001, the first 10 listed"),
+        (3, 50, 1, "3 care teams within 50 miles of New York, NY 10001, the first one listed"),
+    ],
+)
+def test_the_title_counts_in_words_and_says_how_many_are_listed(total, radius, listed, title):
+    assert table.title(_answer(total, radius, listed)) == title
+
+
+@pytest.mark.parametrize(
+    ("price", "payers", "said"),
+    [
+        (450, ["aetna", "self_pay"], "self-pay $450\nAetna"),
+        (0, ["self_pay"], "self-pay $0\nno insurance"),
+        (None, ["cigna", "tricare"], "no self-pay\nCigna, TRICARE"),
+        (None, ["self_pay"], "self-pay, no price listed\nno insurance"),
+    ],
+)
+def test_the_price_and_the_plans_are_said_as_the_registry_has_them(price, payers, said):
+    match = Match.model_construct(self_pay_price_usd=price, insurance_accepted=payers)
+    assert table.payment(match) == said
+
+
+def test_match_lists_each_team_s_price_and_plans(seeded_url):
+    result = _match(seeded_url, "--postal-code", "10001", "--radius", "5", "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    assert ", the first 3 listed" in result.stdout
+    assert "no self-pay" in result.stdout and "no insurance" in result.stdout

@@ -153,6 +153,22 @@ def test_unknown_ids_are_404_and_bad_teams_422(desk, teams, session):
     assert desk.refer(request_id, teams[0].id).json()["errors"][0]["field"] == "care_team_id"
 
 
+def test_an_inactive_team_and_a_team_not_taking_patients_are_refused_each_as_it_is(
+    desk, teams, session
+):
+    request_id = desk.intake()
+    teams[0].active = False
+    teams[1].accepting_new_patients = False
+    session.flush()
+    refused = desk.refer(request_id, teams[0].id)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"field": "care_team_id", "message": "is an inactive team"}]
+    assert desk.refer(request_id, teams[1].id).json()["errors"] == [
+        {"field": "care_team_id", "message": "is a team that is not taking new patients"}
+    ]
+    assert desk.refer(request_id, teams[2].id).status_code == 201
+
+
 def test_a_request_with_a_team_cannot_be_closed_until_its_referral_ends(desk, teams):
     request_id = desk.intake()
     referral = desk.refer(request_id, teams[0].id).json()
