@@ -12,7 +12,7 @@ import zipcodes
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
+_ZIP = re.compile(r"^\s*([0-9]{5})(?:-[0-9]{4})?\s*$")
 _CITY_STATE = re.compile(r"^\s*(.+?)\s*,\s*([A-Za-z]{2})\s*$")
 
 

@@ -43,9 +43,16 @@ PROGRAMS = {
 ANESTHESIA = {Role.anesthesiologist: "an anesthesiologist", Role.crna: "a nurse anesthetist (CRNA)"}
 
 
+# Names as people say them, where ISO 639's differ ("Modern Greek (1453-)", "Haitian");
+# the others lose ISO's qualifier ("Swahili (macrolanguage)").
+_SAID = {"el": "Greek", "ht": "Haitian Creole", "ia": "Interlingua", "to": "Tongan"}
+
+
 def language_name(code: str) -> str:
+    if code in _SAID:
+        return _SAID[code]
     language = pycountry.languages.get(alpha_2=code)
-    return language.name if language else code
+    return language.name.split(" (")[0] if language else code
 
 
 def _distance(miles: float) -> str:

@@ -180,6 +180,13 @@ def test_choices_come_from_the_vocabularies(page, name, vocabulary):
     assert values == {str(member) for member in vocabulary}
 
 
+def test_languages_are_named_as_people_say_them(page):
+    field = page.text.split('data-field="preferences.language"')[1].split('data-field="')[0]
+    names = set(re.findall(r'<option value="[a-z]{2}"[^>]*>([^<]+)<', field))
+    assert {"Spanish", "Greek", "Haitian Creole", "Swahili", "Tongan"} <= names
+    assert not [name for name in names if "(" in name]
+
+
 def test_phone_friendly_inputs(parsed):
     autocomplete = {c["id"]: c.get("autocomplete") for c in parsed.controls()}
     assert autocomplete["patient-first_name"] == "given-name"
