@@ -5,13 +5,14 @@ ORM's per-statement work would cost more than the query.
 """
 
 import json
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased
 
-from referrals.db import driver_execute
+from referrals.db import UTCDateTime, driver_execute
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
 
 PEOPLE = ("psychiatrist", "anesthesia")
@@ -22,7 +23,7 @@ SITE = (
 )  # fmt: skip
 TEAM = (
     "id", "modalities", "conditions", "insurance_accepted", "programs",
-    "self_pay_price_usd", "telehealth_consults",
+    "self_pay_price_usd", "telehealth_consults", "verified_at",
 )  # fmt: skip
 SETS = ("modalities", "conditions", "insurance_accepted", "programs")
 _IDS = {
@@ -68,6 +69,13 @@ def _members(column: str, mask: int) -> list[str]:
     return sorted(CareTeam.__table__.c[column].type.members(mask))
 
 
+def _utc(value: datetime | str | None) -> datetime | None:
+    """A stored time as `UTCDateTime` reads it: SQLite's driver gives its text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return UTCDateTime().process_result_value(value, None)
+
+
 def _person(values: tuple, languages: str | None) -> dict:
     return dict(zip(PERSON, values, strict=True)) | {
         "languages": sorted(languages.split(",")) if languages else []
@@ -89,6 +97,7 @@ def load(session: Session, team_ids: list[int]) -> dict[int, dict]:
         for name in SETS:
             team[name] = _members(name, team[name])
         team["telehealth_consults"] = bool(team["telehealth_consults"])
+        team["verified_at"] = _utc(team["verified_at"])
         team["psychiatrist"] = _person(row[_PSYCHIATRIST], row[_LANGUAGES])
         team["anesthesia"] = _person(row[_ANESTHESIA], row[_LANGUAGES + 1])
         site = dict(zip(SITE, row[_SITE], strict=True))

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from referrals.registry.schemas import Latitude, Longitude, Price
 from referrals.registry.vocab import Condition, Credential, Gender, Modality, Payer, Program, Role
@@ -85,6 +85,9 @@ class Match(BaseModel):
     self_pay_price_usd: int | None
     telehealth_consults: bool
     wait_days: int
+    verified_at: AwareDatetime | None = Field(
+        description="When staff last confirmed the team's details; None if never."
+    )
     reasons: list[str]
     unmet_preferences: list[str]
 

@@ -88,6 +88,7 @@ def _match(rank: int, ranked: Ranked, team: dict, query: MatchQuery, preferences
         self_pay_price_usd=team["self_pay_price_usd"],
         telehealth_consults=team["telehealth_consults"],
         wait_days=ranked.candidate.wait_days,
+        verified_at=team["verified_at"],
         reasons=explain.reasons(ranked, team, query),
         unmet_preferences=explain.unmet(ranked, preferences),
     )

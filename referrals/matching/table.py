@@ -36,6 +36,11 @@ def payment(match: Match) -> str:
     return price + "\n" + (", ".join(plans) if plans else "no insurance")
 
 
+def verified(match: Match) -> str:
+    """When staff last confirmed the team's details: a stale entry is worth a call first."""
+    return f"verified {match.verified_at:%Y-%m-%d}" if match.verified_at else "never verified"
+
+
 def render(answer: MatchResponse) -> RenderableType:
     """One row a team: rank, distance, people, site, what it offers, why it is there."""
     if not answer.matches:
@@ -62,7 +67,7 @@ def render(answer: MatchResponse) -> RenderableType:
             f"{match.wait_days} d",
             f"{psychiatrist.first_name} {psychiatrist.last_name}, {psychiatrist.credential}\n"
             f"{anesthesia.first_name} {anesthesia.last_name}, {anesthesia.credential}",
-            f"{match.site.name}\n{match.site.city}, {match.site.state}",
+            f"{match.site.name}\n{match.site.city}, {match.site.state}\n{verified(match)}",
             ", ".join(MODALITIES[m] for m in match.modalities) + "\n" + payment(match),
             why,
         )

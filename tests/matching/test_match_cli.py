@@ -1,5 +1,6 @@
 """`referrals match` prints the same answer as GET /matches, as a table."""
 
+import re
 import subprocess
 import sys
 
@@ -39,6 +40,7 @@ def test_match_prints_a_ranked_table(seeded_url):
     assert result.returncode == 0, result.stderr
     assert "care teams within 50 miles of New York, NY 10001" in result.stdout
     assert "offers IV ketamine infusion" in result.stdout
+    assert re.search(r"verified 20\d\d-\d\d-\d\d", result.stdout)  # when last confirmed
 
 
 def test_match_names_a_bad_option(seeded_url):

@@ -161,6 +161,15 @@ def test_a_repeated_filter_value_counts_once(client, session, staff_headers):
     assert match["reasons"].count("offers IV ketamine infusion") == 1
 
 
+def test_each_match_says_when_its_details_were_last_confirmed(client, session, staff_headers):
+    site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
+    checked = make_care_team(session, site_id=site.id, verified_at="2023-11-08T15:30:00-05:00")
+    never = make_care_team(session, site_id=site.id, verified_at=None)
+    answer = _matches(client, staff_headers, lat=MIDTOWN[0], lon=MIDTOWN[1]).json()
+    verified = {m["care_team_id"]: m["verified_at"] for m in answer["matches"]}
+    assert verified == {str(checked.id): "2023-11-08T20:30:00Z", str(never.id): None}
+
+
 def test_closed_and_filtered_teams_are_not_counted(client, session, staff_headers):
     site = make_site(session, lat=MIDTOWN[0], lon=MIDTOWN[1])
     make_care_team(session, site_id=site.id, active=False)
