@@ -29,7 +29,7 @@ def payment(match: Match) -> str:
     """The self-pay price, then the insurance plans, as the registry has them."""
     self_pay = Payer.self_pay in match.insurance_accepted
     if match.self_pay_price_usd is not None:
-        price = f"self-pay ${match.self_pay_price_usd}"
+        price = f"self-pay ${match.self_pay_price_usd:,}"
     else:
         price = "self-pay, no price listed" if self_pay else "no self-pay"
     plans = [PAYERS[payer] for payer in match.insurance_accepted if payer != Payer.self_pay]
