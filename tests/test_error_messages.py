@@ -151,8 +151,7 @@ def test_matches_name_an_unknown_zip_code_as_the_intake_does(client, staff_heade
 # 77352 (Livingston, TX) and 09001 (APO) are real ZIPs that the gazetteer's list has no
 # place for: it gives them latitude 0, longitude 0, which must never reach a search.
 UNPLACED = (
-    "is a ZIP code without a location (such as a PO box or a military ZIP); "
-    "give the ZIP code of a street address"
+    "has no location (it may be a PO box or a military ZIP); give the ZIP code of a street address"
 )
 
 

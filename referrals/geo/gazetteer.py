@@ -32,8 +32,7 @@ class ZipPlace:
 _LOADING = threading.Lock()
 UNKNOWN_ZIP = "is not a known US ZIP code"
 UNPLACED_ZIP = (
-    "is a ZIP code without a location (such as a PO box or a military ZIP); "
-    "give the ZIP code of a street address"
+    "has no location (it may be a PO box or a military ZIP); give the ZIP code of a street address"
 )
 
 
