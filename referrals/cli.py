@@ -1,5 +1,6 @@
 """The `referrals` command."""
 
+import contextlib
 import json
 import logging.config
 import re
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from referrals import limits, migrations, observability, phi, problems, rotation
 from referrals.auth import service as auth
 from referrals.auth.models import Role
-from referrals.config import get_settings
+from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.errors import InvalidInput
 from referrals.matching import service as matching
@@ -201,6 +202,15 @@ def phi_rotate_key() -> None:
     settings = get_settings()
     migrations.upgrade(settings.database_url)
     path = None if settings.phi_key is not None else phi.key_file(settings)
+    try:
+        with phi.rotating(path) if path is not None else contextlib.nullcontext():
+            _rotate(settings, path)
+    except phi.RotationRunning as busy:
+        err.print(f"[red]{busy}[/red]; nothing was changed.")
+        raise typer.Exit(1) from None
+
+
+def _rotate(settings: Settings, path: Path | None) -> None:
     cipher = phi.cipher_for(settings)
     if path is not None:
         phi.write_key_file(path, [phi.new_key(), *phi.keys_in(path)])

@@ -6,8 +6,12 @@ keys, one is made once in a file readable by its owner only.
 """
 
 import contextlib
+import fcntl
 import json
 import os
+import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -26,10 +30,16 @@ class PhiCipher:
     it a running server writes and reads with the new key.
     """
 
-    def __init__(self, keys: list[str], source: Path | None = None) -> None:
+    def __init__(self, keys: list[str] | None = None, source: Path | None = None) -> None:
+        """With `keys`, or with the key file `source`, read now and whenever it changes."""
         self._source = source
-        self._version = _version(source)
-        self._use(keys)
+        self._lock = threading.Lock()
+        self._version: tuple[int, int] | None = None
+        if keys is None and source is None:
+            raise ValueError("PHI keys or a key file are required")
+        if keys is not None:
+            self._use(keys)
+        self._reread()
 
     def _use(self, keys: list[str]) -> None:
         if not keys:
@@ -37,10 +47,15 @@ class PhiCipher:
         self._fernet = MultiFernet([Fernet(key) for key in keys])
 
     def _reread(self) -> None:
-        version = _version(self._source)
-        if version != self._version:
-            self._version = version
-            self._use(keys_in(self._source))
+        if self._source is None:
+            return
+        version = _version(self._source)  # a missing file fails the call: no key only here
+        if version == self._version:
+            return
+        with self._lock:  # one thread reads; the others wait for its keys, not the old ones
+            if version != self._version:
+                self._use(keys_in(self._source))  # if this fails, the next call reads again
+                self._version = version
 
     def encrypt(self, document: dict) -> bytes:
         self._reread()
@@ -58,10 +73,8 @@ class PhiCipher:
         return self._fernet.rotate(token)
 
 
-def _version(path: Path | None) -> tuple[int, int] | None:
+def _version(path: Path) -> tuple[int, int]:
     """What tells a rewritten key file (`write_key_file` replaces it) from the one read."""
-    if path is None:
-        return None
     status = path.stat()
     return status.st_ino, status.st_mtime_ns
 
@@ -99,7 +112,7 @@ def cipher_for(settings: Settings) -> PhiCipher:
         return PhiCipher([new_key()])
     with contextlib.suppress(FileExistsError):
         _created_key(path)
-    return PhiCipher(keys_in(path), source=path)
+    return PhiCipher(source=path)
 
 
 def keys_in(path: Path) -> list[str]:
@@ -109,12 +122,26 @@ def keys_in(path: Path) -> list[str]:
 
 def write_key_file(path: Path, keys: list[str]) -> None:
     """Replace the development key file (owner-only) with `keys`, newest first."""
-    temporary = path.with_name(path.name + ".new")
-    temporary.unlink(missing_ok=True)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.")  # 0600
     with os.fdopen(descriptor, "w") as file:
         file.write("\n".join(keys) + "\n")
-    temporary.replace(path)
+    os.replace(temporary, path)
+
+
+class RotationRunning(RuntimeError):
+    """Another `referrals phi rotate-key` holds the key file."""
+
+
+@contextlib.contextmanager
+def rotating(path: Path) -> Iterator[None]:
+    """Held by a key-file rotation for its whole run: a second run at the same time would
+    write its own new key over the first's, whose values would then be unreadable."""
+    with path.with_name(f"{path.name}.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RotationRunning(f"another rotation of {path} is running") from None
+        yield
 
 
 def new_key() -> str:

@@ -16,7 +16,15 @@ from referrals.db import make_engine, make_sessionmaker
 from referrals.intake import service as intake
 from referrals.intake.models import ReferralRequest
 from referrals.intake.schemas import IntakeCreate
-from referrals.phi import PhiCipher, cipher_for, key_file, keys_in, new_key
+from referrals.phi import (
+    PhiCipher,
+    cipher_for,
+    key_file,
+    keys_in,
+    new_key,
+    rotating,
+    write_key_file,
+)
 from tests.intake.payloads import intake as intake_body
 
 
@@ -87,6 +95,34 @@ def test_rotation_of_the_key_file_is_picked_up_by_a_running_service(tmp_path):
     assert [PhiCipher([newest]).decrypt(t)["postal_code"] for t in _tokens(url)] == ["10001"] * 2
     assert [running.decrypt(t)["postal_code"] for t in _tokens(url)] == ["10001", "10001"]
     assert PhiCipher([newest]).decrypt(running.encrypt({"a": 1})) == {"a": 1}  # writes anew
+
+
+def test_a_second_key_file_rotation_at_the_same_time_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path}/referrals.db"
+    migrations.upgrade(url)
+    path = key_file(Settings(database_url=url))
+    cipher_for(Settings(database_url=url))  # makes the key file
+    keys = keys_in(path)
+    with rotating(path):  # the first rotation, still running
+        result = _rotate({"REFERRALS_DATABASE_URL": url})
+    assert result.returncode == 1
+    assert "another rotation" in result.stderr and "nothing was changed" in result.stderr
+    assert keys_in(path) == keys
+
+
+def test_a_key_file_that_cannot_be_read_once_is_read_again_at_the_next_call(tmp_path):
+    path = tmp_path / "referrals.db.phi-key"
+    first, second = new_key(), new_key()
+    write_key_file(path, [first])
+    cipher = PhiCipher(source=path)
+    write_key_file(path, ["not a key"])
+    with pytest.raises(ValueError):
+        cipher.encrypt({"a": 1})  # fails closed: nothing written with a key it cannot read
+    # the same file, right now, and looking unchanged since that failed read
+    written = os.stat(path)
+    path.write_text(f"{second}\n{first}\n")
+    os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns))
+    assert PhiCipher([second]).decrypt(cipher.encrypt({"a": 1})) == {"a": 1}
 
 
 def test_what_a_running_service_wrote_during_a_key_file_rotation_stays_readable(tmp_path):
