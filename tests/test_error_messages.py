@@ -166,7 +166,19 @@ def test_a_zip_code_without_a_place_is_refused_where_a_place_is_needed(
     }
     site = site_body(city="Livingston", state="TX", postal_code=zip_code)
     answer = client.post("/api/v1/sites", json=site, headers=admin_headers)
-    assert _messages(answer)["postal_code"] == UNPLACED
+    assert _messages(answer)["postal_code"] == f"{UNPLACED}, or the site's lat and lon"
+
+
+def test_a_site_at_a_zip_code_without_a_place_of_its_own_is_placed_by_its_coordinates(
+    client, admin_headers
+):
+    site = site_body(city="Livingston", state="TX", postal_code="77352", lat=30.71, lon=-94.93)
+    answer = client.post("/api/v1/sites", json=site, headers=admin_headers)
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["lat"], answer.json()["lon"]) == (30.71, -94.93)
+    site = site_body(city="Livingston", state="NY", postal_code="77352", lat=30.71, lon=-94.93)
+    answer = client.post("/api/v1/sites", json=site, headers=admin_headers)
+    assert _messages(answer) == {"state": "does not match the state of the ZIP code"}
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ UNPLACED_ZIP = (
 @dataclass(frozen=True, slots=True)
 class _Gazetteer:
     places: dict[str, ZipPlace]
-    unplaced: frozenset[str]  # real ZIPs that the list gives no place for
+    unplaced: dict[str, str]  # the state of each real ZIP that the list gives no place for
 
 
 def _gazetteer() -> _Gazetteer:
@@ -60,14 +60,14 @@ def has_place(row: dict) -> bool:
 
 @cache
 def _load() -> _Gazetteer:
-    places, unplaced = {}, set()
+    places, unplaced = {}, {}
     for row in zipcodes.list_all():
         if has_place(row):
             lat, lon = float(row["lat"]), float(row["long"])
             places[row["zip_code"]] = ZipPlace(row["zip_code"], row["city"], row["state"], lat, lon)
         else:
-            unplaced.add(row["zip_code"])
-    return _Gazetteer(places, frozenset(unplaced))
+            unplaced[row["zip_code"]] = row["state"]
+    return _Gazetteer(places, unplaced)
 
 
 @cache
@@ -86,6 +86,12 @@ def warm() -> None:
 def zip_place(zip_code: str) -> ZipPlace | None:
     """The gazetteer entry of a 5-digit ZIP, or None when it has no place (see `unplaced`)."""
     return _places().get(zip_code)
+
+
+def zip_state(zip_code: str) -> str | None:
+    """The state of a ZIP that the list knows, with a place or not."""
+    place = zip_place(zip_code)
+    return place.state if place else _gazetteer().unplaced.get(zip_code)
 
 
 def unplaced(zip_code: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from referrals.db import utcnow
 from referrals.errors import InvalidInput
-from referrals.geo.gazetteer import unplaced, zip_place
+from referrals.geo.gazetteer import unplaced, zip_place, zip_state
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, ProviderLicense, Site
 from referrals.registry.schemas import SeedFile
 from referrals.registry.vocab import ANESTHESIA_ROLES, Role
@@ -88,10 +88,11 @@ def _load_sites(session: Session, seed: SeedFile, progress) -> dict[str, int]:
     rows = []
     for index, site in enumerate(seed.sites):
         row = site.model_dump()
+        located = row["lat"] is not None and row["lon"] is not None
         place = zip_place(site.postal_code)
-        if place is None:
+        if place is None and not (located and zip_state(site.postal_code)):
             raise InvalidInput.on(f"sites.{index}.postal_code", unplaced(site.postal_code))
-        if row["lat"] is None or row["lon"] is None:
+        if not located:
             row["lat"], row["lon"] = place.lat, place.lon
         rows.append(row)
     _upsert(session, Site, "key", rows, progress)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from referrals.config import Settings
 from referrals.db import Base, has_all, has_any
 from referrals.errors import Conflict, InvalidInput, NotFound
-from referrals.geo.gazetteer import unplaced, zip_place
+from referrals.geo.gazetteer import unplaced, zip_place, zip_state
 from referrals.geo.geocoding import locate_site, placing_fields
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, ProviderLicense, Site
 from referrals.registry.schemas import (
@@ -172,11 +172,12 @@ def provider_query(
 
 
 def _place(session: Session, site: Site, *, located: bool, settings: Settings | None) -> None:
-    """Check the ZIP and state; geocode a site without coordinates (SPEC §2)."""
-    place = zip_place(site.postal_code)
-    if place is None:
-        raise InvalidInput.on("postal_code", unplaced(site.postal_code))
-    if place.state != site.state:
+    """Check the ZIP and state; geocode a site without coordinates (SPEC §2). A ZIP without
+    a place of its own (a PO box, a campus's own ZIP) needs the site's coordinates."""
+    state = zip_state(site.postal_code)
+    if state is None or (not located and zip_place(site.postal_code) is None):
+        raise InvalidInput.on("postal_code", _unplaced_site(site.postal_code))
+    if state != site.state:
         raise InvalidInput.on("state", "does not match the state of the ZIP code")
     if not located:
         site.lat, site.lon = locate_site(
@@ -187,6 +188,11 @@ def _place(session: Session, site: Site, *, located: bool, settings: Settings | 
             state=site.state,
             postal_code=site.postal_code,
         )
+
+
+def _unplaced_site(zip_code: str) -> str:
+    said = unplaced(zip_code)
+    return said if zip_state(zip_code) is None else f"{said}, or the site's lat and lon"
 
 
 def _check_coordinates(lat: float | None, lon: float | None) -> bool:

@@ -67,6 +67,19 @@ def test_a_team_whose_psychiatrist_is_a_crna_is_refused_with_its_place(session, 
     assert refused.value.errors[0].field == "care_teams.3.psychiatrist_npi"
 
 
+def test_a_site_at_a_zip_code_without_a_place_needs_its_coordinates(session, demo):
+    unplaced = demo.model_copy(deep=True)
+    unplaced.sites[0].postal_code, unplaced.sites[0].state = "77352", "TX"
+    unplaced.sites[0].lat = unplaced.sites[0].lon = None
+    with pytest.raises(InvalidInput) as refused:
+        seeding.load(session, seed=unplaced)
+    assert refused.value.errors[0].field == "sites.0.postal_code"
+    unplaced.sites[0].lat, unplaced.sites[0].lon = 30.71, -94.93
+    seeding.load(session, seed=unplaced)
+    site = session.scalar(select(Site).where(Site.postal_code == "77352"))
+    assert (site.lat, site.lon) == (30.71, -94.93)
+
+
 def test_the_cli_loads_a_file_and_reports_a_bad_one(tmp_path, new_database_url):
     env = {"REFERRALS_DATABASE_URL": new_database_url(), "PATH": ""}
     small = {"providers": [], "sites": [], "care_teams": [{"key": "x"}]}
