@@ -10,7 +10,7 @@ fields as OpenAPI query parameters, for `referrals.deps.document` to declare.
 from collections.abc import Callable
 from functools import partial
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 
 def _takes_list(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        return _takes_list(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
         return any(_takes_list(member) for member in get_args(annotation))
     return get_origin(annotation) is list
@@ -39,11 +41,14 @@ def from_query(model: type[BaseModel], *, after_key: bool = False) -> Any:
     )
 
     def validated(data: dict, repeated: list[str]) -> BaseModel:
-        errors = [_GIVEN_ONCE | {"loc": (name,)} for name in repeated]
+        repeated_locs = [(name,) for name in repeated]
+        errors = [_GIVEN_ONCE | {"loc": loc} for loc in repeated_locs]
         try:
             answer = model.model_validate(data)
-        except ValidationError as exc:
-            errors += exc.errors(include_url=False)
+        except ValidationError as exc:  # a repeated name's own error is the one above
+            errors += [
+                e for e in exc.errors(include_url=False) if e["loc"][:1] not in repeated_locs
+            ]
         if errors:
             raise RequestValidationError(
                 [error | {"loc": ("query", *error["loc"])} for error in errors]

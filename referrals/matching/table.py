@@ -10,7 +10,7 @@ from referrals.registry.vocab import Payer
 
 
 def _count(n: float, noun: str) -> str:
-    return f"{n:g} {noun}" if n == 1 else f"{n:g} {noun}s"
+    return f"{n:,.15g} {noun}" if n == 1 else f"{n:,.15g} {noun}s"  # 1,000,000; 50; 12.5
 
 
 def title(answer: MatchResponse) -> str:

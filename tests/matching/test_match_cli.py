@@ -88,6 +88,12 @@ def _answer(total: int, radius: float, listed: int) -> MatchResponse:
         (2, 1.5, 2, "2 care teams within 1.5 miles of New York, NY 10001"),
         (12, 50, 10, "12 care teams within 50 miles of New York, NY 10001, the first 10 listed"),
         (3, 50, 1, "3 care teams within 50 miles of New York, NY 10001, the first one listed"),
+        (
+            1_000_000,
+            500,
+            10,
+            "1,000,000 care teams within 500 miles of New York, NY 10001, the first 10 listed",
+        ),
     ],
 )
 def test_the_title_counts_in_words_and_says_how_many_are_listed(total, radius, listed, title):
