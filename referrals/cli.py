@@ -218,7 +218,7 @@ def _rotate(settings: Settings, path: Path | None) -> None:
     with Progress(TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as bar:
         task = bar.add_task("Re-encrypting", total=None)
         count = rotation.rotate(_sessionmaker(), cipher, lambda n: bar.advance(task, n))
-    err.print(f"Re-encrypted {count} values with the newest key.")
+    err.print(f"Re-encrypted {count} value{'' if count == 1 else 's'} with the newest key.")
     if path is not None:
         phi.write_key_file(path, phi.keys_in(path)[:2])
         err.print(f"The previous key stays in {path} until the next rotation.")
