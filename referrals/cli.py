@@ -211,10 +211,9 @@ def phi_rotate_key() -> None:
 
 
 def _rotate(settings: Settings, path: Path | None) -> None:
-    cipher = phi.cipher_for(settings)
-    if path is not None:
+    cipher = phi.cipher_for(settings)  # it makes the key file if there is none yet
+    if path is not None:  # the cipher reads the file again, with the new key first
         phi.write_key_file(path, [phi.new_key(), *phi.keys_in(path)])
-        cipher = phi.cipher_for(settings)
     with Progress(TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as bar:
         task = bar.add_task("Re-encrypting", total=None)
         count = rotation.rotate(_sessionmaker(), cipher, lambda n: bar.advance(task, n))

@@ -70,6 +70,7 @@ class PhiCipher:
 
     def rotate(self, token: bytes) -> bytes:
         """The same document, encrypted with the newest key."""
+        self._reread()
         return self._fernet.rotate(token)
 
 
