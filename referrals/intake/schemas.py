@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from referrals.geo.gazetteer import unplaced, zip_place
 from referrals.matching.schemas import AnesthesiaType, Radius
-from referrals.registry.schemas import Price
+from referrals.registry.schemas import OLDEST_AGE, Price
 from referrals.registry.vocab import Condition, Gender, Modality, Payer, Program
 from referrals.schemas import (
     Email,
@@ -46,8 +46,8 @@ def _born(value: date) -> date:
     today = date.today()
     if value > today:
         raise ValueError("must not be in the future")
-    if value.year < today.year - 120:
-        raise ValueError("must be within the last 120 years")
+    if value.year < today.year - OLDEST_AGE:
+        raise ValueError(f"must be within the last {OLDEST_AGE} years")
     return value
 
 
@@ -58,6 +58,17 @@ class Patient(RequestModel):
     email: Email | None = None
     phone: PhoneNumber | None = None
     preferred_contact: PreferredContact = PreferredContact.email
+
+
+class PatientRead(BaseModel):
+    """The patient as stored: checked at intake, not again against a later day's date."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    email: str | None
+    phone: str | None
+    preferred_contact: PreferredContact
 
 
 class IntakePreferences(RequestModel):
@@ -164,7 +175,7 @@ class ReferralRequestSummary(BaseModel):
 
 
 class ReferralRequestRead(ReferralRequestSummary):
-    patient: Patient
+    patient: PatientRead
     radius_miles: float
     preferences: IntakePreferences
     clinical: Clinical

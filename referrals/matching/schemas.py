@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from referrals.registry.schemas import Latitude, Longitude, Price
+from referrals.registry.schemas import Age, Latitude, Longitude, Price
 from referrals.registry.vocab import Condition, Credential, Gender, Modality, Payer, Program, Role
 from referrals.schemas import Distinct, LanguageCode, PublicId, ZipCode
 
@@ -31,7 +31,7 @@ class MatchQuery(BaseModel):
     insurance: Payer | None = None
     max_price_usd: Price | None = None
     language: LanguageCode | None = None
-    patient_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    patient_age: Age | None = None
     psychiatrist_gender: Gender | None = None
     anesthesia_type: AnesthesiaType | None = None
     telehealth: bool | None = None

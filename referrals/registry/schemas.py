@@ -41,7 +41,8 @@ Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Price = Annotated[int, Field(ge=0, le=100_000)]
 WaitDays = Annotated[int, Field(ge=0, le=365)]
-Age = Annotated[int, Field(ge=0, le=120)]
+OLDEST_AGE = 120
+Age = Annotated[int, Field(ge=0, le=OLDEST_AGE)]
 Sorted = BeforeValidator(sorted)
 
 

@@ -24,6 +24,7 @@ from referrals.matching.schemas import MatchQuery, MatchResponse
 from referrals.phi import PhiCipher
 from referrals.registry import service as registry
 from referrals.registry.models import CareTeam
+from referrals.registry.schemas import OLDEST_AGE
 from referrals.schemas import Page
 from referrals.workflow import events
 from referrals.workflow.events import EventKind
@@ -144,7 +145,9 @@ def matches(session: Session, *, request_id: str, cipher: PhiCipher, audit: Audi
         insurance=preferences["insurance"],
         max_price_usd=preferences["max_price_usd"],
         language=preferences["language"],
-        patient_age=_age(document),
+        # a patient who has aged past the oldest age a search takes fits the same teams:
+        # no team's minimum age is higher
+        patient_age=min(_age(document), OLDEST_AGE),
         psychiatrist_gender=preferences["psychiatrist_gender"],
         anesthesia_type=preferences["anesthesia_type"],
         telehealth=preferences["telehealth"],

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
+from referrals.intake import schemas as intake_schemas
 from referrals.intake.screening import age_on
+from referrals.workflow import service as workflow_service
 from tests.builders import make_care_team
 from tests.intake.payloads import CANARY, intake
 
@@ -201,6 +203,31 @@ def test_a_team_is_refused_for_a_patient_under_its_minimum_age(desk, teams, sess
     assert desk.get(f"/referral-requests/{request_id}").json()["referrals"] == []
     younger = make_care_team(session, site_id=teams[0].site_id, min_patient_age=16)
     assert desk.refer(request_id, younger.id).status_code == 201
+
+
+class _NextYear(date):
+    """Today, a year from now: a stored request is read long after its intake."""
+
+    @classmethod
+    def today(cls) -> date:
+        today = date.today()
+        return date(today.year + 1, today.month, min(today.day, 28))
+
+
+def test_a_request_stays_readable_as_its_patient_ages(desk, teams, monkeypatch):
+    oldest = date(date.today().year - 120, 1, 1)  # the intake's oldest date of birth
+    request_id = desk.intake(intake(patient=CANARY | {"date_of_birth": oldest.isoformat()}))
+    monkeypatch.setattr(intake_schemas, "date", _NextYear)
+    monkeypatch.setattr(workflow_service, "date", _NextYear)
+
+    read = desk.get(f"/referral-requests/{request_id}")
+    assert read.status_code == 200, read.text
+    assert read.json()["patient"]["date_of_birth"] == oldest.isoformat()
+    matches = desk.get(f"/referral-requests/{request_id}/matches")
+    assert matches.status_code == 200, matches.text
+    assert matches.json()["total"] == 3
+    closed = desk.patch(f"/referral-requests/{request_id}", {"status": "closed"})
+    assert closed.status_code == 200, closed.text
 
 
 def test_a_clearance_is_a_json_true_or_false(desk, flagged_body):
