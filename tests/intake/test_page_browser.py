@@ -496,3 +496,17 @@ def test_a_key_is_made_without_random_uuid(browser, live_server):
     context.close()
     (key,) = posts.keys
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", key)
+
+
+def test_a_date_of_birth_typed_in_part_says_what_is_missing(desktop):
+    """A date without its year reads as empty to the page: it is unfinished, not missing."""
+    page, posts = desktop
+    _fill(page)
+    page.fill("#patient-date_of_birth", "")
+    page.focus("#patient-date_of_birth")
+    page.keyboard.type("0214")  # month and day, and no year
+    page.click("#submit")
+    message = _error_of(page, "patient-date_of_birth")
+    expect(message).to_have_text("Date of birth must have a month, day and year")
+    expect(page.locator("#problem li")).to_have_count(1)
+    assert posts.sent == []

@@ -110,7 +110,11 @@
     var errors = [];
     fields().forEach(function (field) {
       var path = field.dataset.field;
-      if (field.hasAttribute("data-required") && field.dataset.kind !== "consent" &&
+      var control = controls(field)[0];
+      if (control.type === "date" && control.validity.badInput) {
+        /* A date typed in part reads as empty: it is unfinished, not missing. */
+        errors.push({ field: path, message: "must have a month, day and year" });
+      } else if (field.hasAttribute("data-required") && field.dataset.kind !== "consent" &&
           read(field) === undefined) {
         errors.push({ field: path, message: "is required" });
       }
