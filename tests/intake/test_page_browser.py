@@ -510,3 +510,25 @@ def test_a_date_of_birth_typed_in_part_says_what_is_missing(desktop):
     expect(message).to_have_text("Date of birth must have a month, day and year")
     expect(page.locator("#problem li")).to_have_count(1)
     assert posts.sent == []
+
+
+def test_an_answer_that_never_comes_lets_the_patient_send_again(phone, live_server):
+    """A connection that hangs (a phone between networks) does not keep Send disabled."""
+    page, posts = phone
+    page.clock.install()
+    page.reload()
+    before = live_server.requests_stored()
+    page.route(f"**{ENDPOINT}", lambda route: None)  # the request is never answered
+    _fill(page, tap=True)
+    page.tap("#submit")
+    expect(page.locator("#submit")).to_be_disabled()
+    page.clock.run_for(60_000)
+    expect(page.locator("#problem-heading")).to_have_text("We could not reach the service")
+    expect(page.locator("#problem")).to_be_focused()
+    expect(page.locator("#submit")).to_be_enabled()
+
+    page.unroute(f"**{ENDPOINT}")
+    page.tap("#submit")
+    _assert_confirmed_without_phi(page)
+    assert live_server.requests_stored() == before + 1
+    assert len(posts.keys) == 2 and len(set(posts.keys)) == 1

@@ -8,6 +8,12 @@
 
   var ENDPOINT = "/api/v1/referral-requests";
   var KEY_HEADER = "Idempotency-Key";
+  /*
+   * A connection can hang without failing (a phone moving between networks): past this, the
+   * page stops waiting and lets the patient send again. It is longer than the server waits
+   * for its database before it answers 503, so a slow answer is not cut short.
+   */
+  var ANSWER_TIMEOUT_MS = 60000;
   var form = document.getElementById("intake-form");
   var button = document.getElementById("submit");
   var status = document.getElementById("form-status");
@@ -303,6 +309,8 @@
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
     status.textContent = "Sending your request…";
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, ANSWER_TIMEOUT_MS);
     fetch(ENDPOINT, {
       method: "POST",
       headers: {
@@ -314,6 +322,7 @@
       credentials: "same-origin",
       cache: "no-store",
       referrerPolicy: "no-referrer",
+      signal: controller.signal,
     })
       .then(function (response) {
         return response.json().then(
@@ -322,18 +331,19 @@
         );
       })
       .then(function (result) {
-        finish();
+        finish(timer);
         answer(result[0], result[1]);
       })
       .catch(function () {
         /* The request may or may not have arrived: a retry with the same key is safe. */
-        finish();
+        finish(timer);
         showProblem("We could not reach the service", "Please check your connection and " +
           "press Send again. Your answers are still here and will only be sent once.");
       });
   }
 
-  function finish() {
+  function finish(timer) {
+    clearTimeout(timer);
     sending = false;
     button.disabled = false;
     form.removeAttribute("aria-busy");
