@@ -532,3 +532,14 @@ def test_an_answer_that_never_comes_lets_the_patient_send_again(phone, live_serv
     _assert_confirmed_without_phi(page)
     assert live_server.requests_stored() == before + 1
     assert len(posts.keys) == 2 and len(set(posts.keys)) == 1
+
+
+@pytest.mark.parametrize(("typed", "sent"), [("1,200", 1200), ("$450", 450), ("$100,000", 100_000)])
+def test_a_price_is_read_as_people_write_dollars(desktop, typed, sent):
+    page, posts = desktop
+    _fill(page)
+    page.fill("#preferences-max_price_usd", "")
+    page.type("#preferences-max_price_usd", typed)
+    page.click("#submit")
+    _assert_confirmed_without_phi(page)
+    assert posts.last_body["preferences"]["max_price_usd"] == sent

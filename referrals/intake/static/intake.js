@@ -65,6 +65,12 @@
     return pattern.test(text) ? Number(text) : text;
   }
 
+  function dollars(text) {
+    /* Whole dollars as people write them: "$1,200" is 1200. */
+    var digits = text.replace(/^\$\s*/, "").replace(/,(?=\d{3}(?!\d))/g, "");
+    return /^\d+$/.test(digits) ? Number(digits) : text;
+  }
+
   /* The field's value in the body, or undefined to leave it out. */
   function read(field) {
     var kind = field.dataset.kind;
@@ -75,6 +81,8 @@
         return text === "" ? undefined : text;
       case "integer":
         return text === "" ? undefined : numeric(text, /^\d+$/);
+      case "dollars":
+        return text === "" ? undefined : dollars(text);
       case "number":
         return text === "" ? undefined : numeric(text, /^\d+(\.\d+)?$/);
       case "choice":
