@@ -496,3 +496,50 @@ def test_a_key_is_made_without_random_uuid(browser, live_server):
     context.close()
     (key,) = posts.keys
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", key)
+
+
+def test_a_date_of_birth_typed_in_part_says_what_is_missing(desktop):
+    """A date without its year reads as empty to the page: it is unfinished, not missing."""
+    page, posts = desktop
+    _fill(page)
+    page.fill("#patient-date_of_birth", "")
+    page.focus("#patient-date_of_birth")
+    page.keyboard.type("0214")  # month and day, and no year
+    page.click("#submit")
+    message = _error_of(page, "patient-date_of_birth")
+    expect(message).to_have_text("Date of birth must have a month, day and year")
+    expect(page.locator("#problem li")).to_have_count(1)
+    assert posts.sent == []
+
+
+def test_an_answer_that_never_comes_lets_the_patient_send_again(phone, live_server):
+    """A connection that hangs (a phone between networks) does not keep Send disabled."""
+    page, posts = phone
+    page.clock.install()
+    page.reload()
+    before = live_server.requests_stored()
+    page.route(f"**{ENDPOINT}", lambda route: None)  # the request is never answered
+    _fill(page, tap=True)
+    page.tap("#submit")
+    expect(page.locator("#submit")).to_be_disabled()
+    page.clock.run_for(60_000)
+    expect(page.locator("#problem-heading")).to_have_text("We could not reach the service")
+    expect(page.locator("#problem")).to_be_focused()
+    expect(page.locator("#submit")).to_be_enabled()
+
+    page.unroute(f"**{ENDPOINT}")
+    page.tap("#submit")
+    _assert_confirmed_without_phi(page)
+    assert live_server.requests_stored() == before + 1
+    assert len(posts.keys) == 2 and len(set(posts.keys)) == 1
+
+
+@pytest.mark.parametrize(("typed", "sent"), [("1,200", 1200), ("$450", 450), ("$100,000", 100_000)])
+def test_a_price_is_read_as_people_write_dollars(desktop, typed, sent):
+    page, posts = desktop
+    _fill(page)
+    page.fill("#preferences-max_price_usd", "")
+    page.type("#preferences-max_price_usd", typed)
+    page.click("#submit")
+    _assert_confirmed_without_phi(page)
+    assert posts.last_body["preferences"]["max_price_usd"] == sent

@@ -8,6 +8,12 @@
 
   var ENDPOINT = "/api/v1/referral-requests";
   var KEY_HEADER = "Idempotency-Key";
+  /*
+   * A connection can hang without failing (a phone moving between networks): past this, the
+   * page stops waiting and lets the patient send again. It is longer than the server waits
+   * for its database before it answers 503, so a slow answer is not cut short.
+   */
+  var ANSWER_TIMEOUT_MS = 60000;
   var form = document.getElementById("intake-form");
   var button = document.getElementById("submit");
   var status = document.getElementById("form-status");
@@ -59,6 +65,12 @@
     return pattern.test(text) ? Number(text) : text;
   }
 
+  function dollars(text) {
+    /* Whole dollars as people write them: "$1,200" is 1200. */
+    var digits = text.replace(/^\$\s*/, "").replace(/,(?=\d{3}(?!\d))/g, "");
+    return /^\d+$/.test(digits) ? Number(digits) : text;
+  }
+
   /* The field's value in the body, or undefined to leave it out. */
   function read(field) {
     var kind = field.dataset.kind;
@@ -69,6 +81,8 @@
         return text === "" ? undefined : text;
       case "integer":
         return text === "" ? undefined : numeric(text, /^\d+$/);
+      case "dollars":
+        return text === "" ? undefined : dollars(text);
       case "number":
         return text === "" ? undefined : numeric(text, /^\d+(\.\d+)?$/);
       case "choice":
@@ -110,7 +124,11 @@
     var errors = [];
     fields().forEach(function (field) {
       var path = field.dataset.field;
-      if (field.hasAttribute("data-required") && field.dataset.kind !== "consent" &&
+      var control = controls(field)[0];
+      if (control.type === "date" && control.validity.badInput) {
+        /* A date typed in part reads as empty: it is unfinished, not missing. */
+        errors.push({ field: path, message: "must have a month, day and year" });
+      } else if (field.hasAttribute("data-required") && field.dataset.kind !== "consent" &&
           read(field) === undefined) {
         errors.push({ field: path, message: "is required" });
       }
@@ -299,6 +317,8 @@
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
     status.textContent = "Sending your request…";
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, ANSWER_TIMEOUT_MS);
     fetch(ENDPOINT, {
       method: "POST",
       headers: {
@@ -310,6 +330,7 @@
       credentials: "same-origin",
       cache: "no-store",
       referrerPolicy: "no-referrer",
+      signal: controller.signal,
     })
       .then(function (response) {
         return response.json().then(
@@ -318,18 +339,19 @@
         );
       })
       .then(function (result) {
-        finish();
+        finish(timer);
         answer(result[0], result[1]);
       })
       .catch(function () {
         /* The request may or may not have arrived: a retry with the same key is safe. */
-        finish();
+        finish(timer);
         showProblem("We could not reach the service", "Please check your connection and " +
           "press Send again. Your answers are still here and will only be sent once.");
       });
   }
 
-  function finish() {
+  function finish(timer) {
+    clearTimeout(timer);
     sending = false;
     button.disabled = false;
     form.removeAttribute("aria-busy");
