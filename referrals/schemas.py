@@ -77,7 +77,12 @@ def _zip(value: str) -> str:
     return value
 
 
-_PHONE_PUNCTUATION = re.compile(r"[\s().-]")
+# Spaces, brackets and dashes (ASCII and Unicode), and the invisible direction marks that a
+# number copied from a phone's contacts often carries.
+_PHONE_PUNCTUATION = re.compile(
+    r"[\s().\-\u2010-\u2015\u2212"  # dashes and minus
+    r"\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # direction marks
+)
 _US_PHONE = re.compile(r"^\+?1?([2-9][0-9]{9})$")
 
 

@@ -172,3 +172,19 @@ def test_over_the_rate_limit_is_429_with_retry_after(app, client, session):
     assert refused.headers["content-type"] == "application/problem+json"
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert _count(session) == 3
+
+
+@pytest.mark.parametrize(
+    "copied",
+    [
+        "\u202a(212) 555\u20110101\u202c",  # from a phone's contacts: direction marks, U+2011
+        "212\u2013555\u20130101",  # en dashes
+        "\u2066+1 212 555 0101\u2069",
+    ],
+)
+def test_a_phone_number_copied_with_invisible_marks_is_taken(client, staff_headers, copied):
+    body = intake(patient=CANARY | {"phone": copied, "preferred_contact": "phone"})
+    created = client.post(URL, json=body)
+    assert created.status_code == 201, created.text
+    read = client.get(f"{URL}/{created.json()['id']}", headers=staff_headers)
+    assert read.json()["patient"]["phone"] == "+12125550101"
