@@ -245,3 +245,11 @@ def test_no_external_urls(page, client):
 def test_the_page_is_not_part_of_the_api_description(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert not [path for path in paths if path.startswith("/intake")]
+
+
+def test_names_and_free_text_follow_their_script_direction(parsed):
+    """An Arabic or Hebrew name reads from the right as it is typed."""
+    typed = [a for a in parsed.all("input") if a.get("type") == "text"] + parsed.all("textarea")
+    ids = {a["id"] for a in typed}
+    assert {"patient-first_name", "patient-last_name", "clinical-notes"} <= ids
+    assert [a["id"] for a in typed if a.get("dir") != "auto"] == []
