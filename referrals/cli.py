@@ -96,11 +96,11 @@ def seed(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     seed: Annotated[
         bool, typer.Option("--seed", help="Load the bundled demo registry if it is empty.")
     ] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Migrate the database, then serve the API; logs are JSON lines on stderr."""
     settings = get_settings()
