@@ -19,3 +19,24 @@ def test_serve_refuses_a_port_or_worker_count_out_of_range(option, value, monkey
     assert result.exit_code == 2
     assert option in result.output
     assert served == []
+
+
+@pytest.mark.parametrize(
+    ("environment", "said"),
+    [
+        ({"REFERRALS_ENV": "prod"}, "REFERRALS_ENV: must be one of 'development' or 'production'"),
+        ({"REFERRALS_ENV": "production"}, "REFERRALS_PHI_KEY is required when REFERRALS_ENV"),
+        ({"REFERRALS_LOG_LEVEL": "verbose"}, "REFERRALS_LOG_LEVEL: must be one of 'DEBUG'"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line_and_nothing_runs(environment, said, monkeypatch):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(cli, "get_settings", cli.get_settings.__wrapped__)
+    migrated = []
+    monkeypatch.setattr(cli.migrations, "upgrade", migrated.append)
+    result = CliRunner().invoke(cli.app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert said in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert migrated == []
