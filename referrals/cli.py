@@ -42,8 +42,20 @@ app.add_typer(phi_app, name="phi")
 err = Console(stderr=True)
 
 
+def _settings() -> Settings:
+    """The settings; if one is wrong, each problem on a line of its own, and exit 2."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for error in problems.field_errors(exc.errors()):
+            named = error.field in Settings.model_fields  # else a rule that names its settings
+            setting = f"[red]REFERRALS_{error.field.upper()}[/red]: " if named else ""
+            err.print(setting + error.message)
+        raise typer.Exit(2) from None
+
+
 def _sessionmaker():
-    return make_sessionmaker(make_engine(get_settings().database_url))
+    return make_sessionmaker(make_engine(_settings().database_url))
 
 
 def _seed(path: Path) -> None:
@@ -75,7 +87,7 @@ def _seed(path: Path) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
-    migrations.upgrade(get_settings().database_url)
+    migrations.upgrade(_settings().database_url)
     err.print("Database is at the newest schema.")
 
 
@@ -89,21 +101,21 @@ def seed(
     ] = None,
 ) -> None:
     """Load (upsert) a registry file into the database."""
-    migrations.upgrade(get_settings().database_url)
-    _seed(file or get_settings().seed_file)
+    migrations.upgrade(_settings().database_url)
+    _seed(file or _settings().seed_file)
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     seed: Annotated[
         bool, typer.Option("--seed", help="Load the bundled demo registry if it is empty.")
     ] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Migrate the database, then serve the API; logs are JSON lines on stderr."""
-    settings = get_settings()
+    settings = _settings()
     log_config = observability.logging_config(settings.log_level)
     logging.config.dictConfig(log_config)
     migrations.upgrade(settings.database_url)
@@ -167,7 +179,7 @@ def match(
         "program": ("--program", program),
         "limit": ("--limit", limit),
     }
-    migrations.upgrade(get_settings().database_url)
+    migrations.upgrade(_settings().database_url)
     try:
         query = MatchQuery(**{k: v for k, (_, v) in given.items() if v is not None})
         with _sessionmaker()() as session:
@@ -199,7 +211,7 @@ def phi_rotate_key() -> None:
     a running service starts writing with it at once; the previous key stays in the file
     for what the service wrote with it during the run, and the next rotation retires it.
     """
-    settings = get_settings()
+    settings = _settings()
     migrations.upgrade(settings.database_url)
     path = None if settings.phi_key is not None else phi.key_file(settings)
     try:
@@ -229,7 +241,7 @@ def keys_create(
     name: Annotated[str, typer.Option(help="Who or what the key is for.")],
 ) -> None:
     """Create an API key and print it once on stdout."""
-    migrations.upgrade(get_settings().database_url)
+    migrations.upgrade(_settings().database_url)
     with _sessionmaker().begin() as session:
         api_key, plain = auth.create_key(session, name=name, role=role)
         err.print(f"Created {role} key {api_key.id} for {json.dumps(name)}; it is shown once.")

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 import limits
+from cryptography.fernet import Fernet, MultiFernet
 from geopy.geocoders import options as geopy_options
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -58,6 +59,18 @@ class Settings(BaseSettings):
     nominatim_user_agent: str = ""
     nominatim_min_delay_seconds: float = 1.0
     nominatim_timeout_seconds: float = 5.0
+
+    @field_validator("phi_key")
+    @classmethod
+    def _fernet_keys(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            try:
+                MultiFernet([Fernet(one) for one in split_keys(key.get_secret_value())])
+            except ValueError:
+                raise ValueError(
+                    "must be Fernet keys (`referrals phi new-key` makes one), comma-separated"
+                ) from None
+        return key
 
     @field_validator("nominatim_url")
     @classmethod
@@ -141,6 +154,12 @@ class Settings(BaseSettings):
                     'e.g. "referrals/1.0 (ops@example.com)", when REFERRALS_GEOCODER=nominatim'
                 )
         return self
+
+
+def split_keys(text: str) -> list[str]:
+    """Keys separated by commas or lines, newest first, as `REFERRALS_PHI_KEY` and the
+    development key file hold them."""
+    return [key.strip() for key in text.replace("\n", ",").split(",") if key.strip()]
 
 
 @lru_cache

@@ -5,7 +5,14 @@ from sqlalchemy import Connection
 
 from alembic import command
 from referrals.config import PROJECT_ROOT
-from referrals.db import normalize_url
+from referrals.db import make_engine, normalize_url
+
+# Held by a migration until it commits: instances starting together (each `referrals serve`
+# migrates first) would otherwise all find the database behind and create the same tables.
+_ONE_AT_A_TIME = {
+    "sqlite": "BEGIN IMMEDIATE",  # the database's write lock
+    "postgresql": "SELECT pg_advisory_xact_lock(hashtext('referrals migrations'))",
+}
 
 
 def alembic_config(*, url: str | None = None, connection: Connection | None = None) -> Config:
@@ -19,5 +26,12 @@ def alembic_config(*, url: str | None = None, connection: Connection | None = No
 
 
 def upgrade(url: str) -> None:
-    """Bring the database at `url` to the newest schema."""
-    command.upgrade(alembic_config(url=url), "head")
+    """Bring the database at `url` to the newest schema, one process at a time."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(_ONE_AT_A_TIME[connection.dialect.name])
+            command.upgrade(alembic_config(connection=connection), "head")
+            connection.commit()
+    finally:
+        engine.dispose()

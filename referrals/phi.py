@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.engine import make_url
 
-from referrals.config import Settings
+from referrals.config import Settings, split_keys
 
 _UNREADABLE = "PHI cannot be decrypted with the configured keys"
 
@@ -100,14 +100,10 @@ def _created_key(path: Path) -> None:
         file.write(new_key() + "\n")
 
 
-def _keys(text: str) -> list[str]:
-    return [key.strip() for key in text.replace("\n", ",").split(",") if key.strip()]
-
-
 def cipher_for(settings: Settings) -> PhiCipher:
     """The cipher of the configured keys, or of the development key file."""
     if settings.phi_key is not None:
-        return PhiCipher(_keys(settings.phi_key.get_secret_value()))
+        return PhiCipher(split_keys(settings.phi_key.get_secret_value()))
     path = key_file(settings)
     if path is None:
         return PhiCipher([new_key()])
@@ -118,7 +114,7 @@ def cipher_for(settings: Settings) -> PhiCipher:
 
 def keys_in(path: Path) -> list[str]:
     """The keys of a key file, newest first."""
-    return _keys(path.read_text())
+    return split_keys(path.read_text())
 
 
 def write_key_file(path: Path, keys: list[str]) -> None:

@@ -124,8 +124,15 @@ async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
 
 
 # SQLite reports a missing table or bad SQL as an OperationalError too: only these mean
-# that the file is busy or out of reach for now.
-_SQLITE_AWAY = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL")
+# that the file is busy, out of reach or read-only (a mount, its permissions) for now.
+_SQLITE_AWAY = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+)
 
 
 def database_away(exc: Exception) -> bool:

@@ -6,6 +6,7 @@ import socket
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 
 from referrals import migrations, phi
 from referrals.config import Settings
@@ -104,3 +105,27 @@ def test_a_bad_statement_is_still_a_500(own_database, caplog):
     assert answer.status_code == 500
     assert "Zebulon" not in caplog.text + answer.text
     app.state.engine.dispose()
+
+
+@pytest.fixture
+def read_only(new_database_url) -> TestClient:
+    """The app on a migrated SQLite file that it may read but not write (a read-only mount)."""
+    url = make_url(new_database_url())
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("a database file opened read-only: SQLite")
+    migrations.upgrade(url.render_as_string())
+    read_only = url.set(database=f"file:{url.database}", query={"mode": "ro", "uri": "true"})
+    settings = Settings(database_url=read_only.render_as_string(), phi_key=phi.new_key())
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def test_a_read_only_database_is_not_ready_and_an_intake_is_503(read_only):
+    ready = read_only.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.headers["Retry-After"].isdigit()
+    answer = read_only.post(URL, json=intake())
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"].isdigit()

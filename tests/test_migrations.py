@@ -1,5 +1,8 @@
 """The migrations are the only source of schema: they round-trip and match the models."""
 
+import subprocess
+import sys
+
 from sqlalchemy import inspect
 
 from alembic import command
@@ -39,3 +42,18 @@ def test_migrations_create_the_spatial_index_of_the_engine(engine):
     else:
         indexes = {index["name"] for index in inspector.get_indexes(TEAM_PLACES)}
         assert TEAM_PLACES_INDEX in indexes
+
+
+def test_instances_starting_at_once_migrate_one_after_the_other(new_database_url):
+    # each `referrals serve` migrates first: replicas (or a second instance on one SQLite
+    # file) starting together must not both create the tables
+    url = new_database_url()
+    command = [sys.executable, "-m", "referrals.cli", "db", "upgrade"]
+    environment = {"REFERRALS_DATABASE_URL": url, "PATH": ""}
+    runs = [
+        subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [run.communicate()[1] for run in runs if run.wait() != 0]
+    assert errors == []
+    assert set(Base.metadata.tables) <= _tables(url)
