@@ -134,6 +134,9 @@ _SQLITE_AWAY = (
     "SQLITE_READONLY",
 )
 
+# A standby server, or one set read-only, refuses writes until it is promoted or set back.
+_PG_READ_ONLY = "25006"  # read_only_sql_transaction
+
 
 def database_away(exc: Exception) -> bool:
     """Whether the database is unreachable or busy, so that a retry may succeed."""
@@ -142,6 +145,8 @@ def database_away(exc: Exception) -> bool:
     if not isinstance(exc, DBAPIError):
         return False
     if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    if getattr(exc.orig, "sqlstate", None) == _PG_READ_ONLY:
         return True
     sqlite_error = getattr(exc.orig, "sqlite_errorname", None)
     return isinstance(exc, OperationalError) and (

@@ -109,12 +109,14 @@ def test_a_bad_statement_is_still_a_500(own_database, caplog):
 
 @pytest.fixture
 def read_only(new_database_url) -> TestClient:
-    """The app on a migrated SQLite file that it may read but not write (a read-only mount)."""
+    """The app on a migrated database that it may read but not write: a SQLite file on a
+    read-only mount, a PostgreSQL standby (its sessions are read-only)."""
     url = make_url(new_database_url())
-    if url.get_backend_name() != "sqlite":
-        pytest.skip("a database file opened read-only: SQLite")
     migrations.upgrade(url.render_as_string())
-    read_only = url.set(database=f"file:{url.database}", query={"mode": "ro", "uri": "true"})
+    if url.get_backend_name() == "sqlite":
+        read_only = url.set(database=f"file:{url.database}", query={"mode": "ro", "uri": "true"})
+    else:
+        read_only = url.update_query_dict({"options": "-c default_transaction_read_only=on"})
     settings = Settings(database_url=read_only.render_as_string(), phi_key=phi.new_key())
     app = create_app(settings)
     with TestClient(app) as client:
