@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from referrals import limits, migrations, observability, phi, problems, rotation
 from referrals.auth import service as auth
-from referrals.auth.models import Role
+from referrals.auth.models import ApiKey, Role
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
 from referrals.errors import InvalidInput
@@ -235,10 +235,21 @@ def _rotate(settings: Settings, path: Path | None) -> None:
         err.print(f"The previous key stays in {path} until the next rotation.")
 
 
+_KEY_NAME_LENGTH = ApiKey.__table__.c.name.type.length
+
+
+def _key_name(name: str) -> str:
+    """The name the audit log shows for the key's requests: some text, and not too long."""
+    name = name.strip()
+    if not 0 < len(name) <= _KEY_NAME_LENGTH:
+        raise typer.BadParameter(f"must be 1 to {_KEY_NAME_LENGTH} characters")
+    return name
+
+
 @keys_app.command("create")
 def keys_create(
     role: Annotated[Role, typer.Option(help="What the key may do.")],
-    name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.", callback=_key_name)],
 ) -> None:
     """Create an API key and print it once on stdout."""
     migrations.upgrade(_settings().database_url)
