@@ -137,10 +137,25 @@ def _load_care_teams(session: Session, seed: SeedFile, site_ids: dict[str, int],
     _upsert(session, CareTeam, "key", rows, progress)
 
 
+def _check_unique(rows: list, where: str, key: str) -> None:
+    """Each row of a list has a key of its own: a repeated one would overwrite the first."""
+    first: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        value = getattr(row, key)
+        if value in first:
+            raise InvalidInput.on(
+                f"{where}.{index}.{key}", f"repeats the {key} of {where}.{first[value]}"
+            )
+        first[value] = index
+
+
 def load(
     session: Session, *, seed: SeedFile, progress: Callable[[int], None] = lambda _: None
 ) -> SeedCounts:
     """Upsert every row of `seed`; `progress` is told how many rows each step wrote."""
+    _check_unique(seed.providers, "providers", "npi")
+    _check_unique(seed.sites, "sites", "key")
+    _check_unique(seed.care_teams, "care_teams", "key")
     _load_providers(session, seed, progress)
     site_ids = _load_sites(session, seed, progress)
     _load_care_teams(session, seed, site_ids, progress)

@@ -97,3 +97,40 @@ def test_the_cli_loads_a_file_and_reports_a_bad_one(tmp_path, new_database_url):
     assert missing.returncode == 2
     assert b"does not exist" in missing.stderr
     assert b"Traceback" not in missing.stderr
+
+
+def _refused_at(session: Session, seed: SeedFile) -> list[str]:
+    """The fields that loading `seed` names; nothing of it is left behind."""
+    before = _counts(session)
+    with pytest.raises(InvalidInput) as refused, session.begin_nested():
+        seeding.load(session, seed=seed)
+    assert _counts(session) == before
+    return [error.field for error in refused.value.errors]
+
+
+@pytest.mark.parametrize(
+    ("rows", "key", "field"),
+    [
+        ("providers", "npi", "providers.5.npi"),
+        ("sites", "key", "sites.5.key"),
+        ("care_teams", "key", "care_teams.5.key"),
+    ],
+)
+def test_a_key_repeated_in_the_file_is_refused_with_its_place(session, demo, rows, key, field):
+    repeated = demo.model_copy(deep=True)
+    copy = getattr(repeated, rows)[5]
+    setattr(copy, key, getattr(getattr(repeated, rows)[2], key))
+    assert _refused_at(session, repeated) == [field]
+
+
+def test_the_cli_names_a_repeated_npi_without_a_traceback(tmp_path, new_database_url, demo):
+    repeated = demo.model_copy(deep=True)
+    repeated.providers.append(repeated.providers[0])
+    file = tmp_path / "repeated.json"
+    file.write_text(repeated.model_dump_json())
+    env = {"REFERRALS_DATABASE_URL": new_database_url(), "PATH": ""}
+    cli = [sys.executable, "-m", "referrals.cli", "seed", str(file)]
+    refused = subprocess.run(cli, env=env, capture_output=True, text=True, check=False)
+    assert refused.returncode == 1
+    assert f"providers.{len(demo.providers)}.npi" in refused.stderr
+    assert "Traceback" not in refused.stderr
