@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from referrals.db import utcnow
-from referrals.errors import InvalidInput
-from referrals.geo.gazetteer import unplaced, zip_place, zip_state
+from referrals.errors import FieldError, InvalidInput
+from referrals.registry import service
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, ProviderLicense, Site
 from referrals.registry.schemas import SeedFile
 from referrals.registry.vocab import ANESTHESIA_ROLES, Role
@@ -61,7 +61,22 @@ def _ids(session: Session, column, keys: Iterable[str]) -> dict[str, int]:
     return ids
 
 
+def _check_each(rows: list[T], where: str, check: Callable[[T], None]) -> None:
+    """Check each row as the API would; a refusal names the row's place in the file."""
+    for index, row in enumerate(rows):
+        try:
+            check(row)
+        except InvalidInput as invalid:
+            errors = [FieldError(f"{where}.{index}.{e.field}", e.message) for e in invalid.errors]
+            raise InvalidInput(invalid.detail, errors) from None
+
+
 def _load_providers(session: Session, seed: SeedFile, progress) -> dict[str, int]:
+    _check_each(
+        seed.providers,
+        "providers",
+        lambda p: service.check_credential(role=p.role, credential=p.credential),
+    )
     rows = [p.model_dump(exclude={"languages", "licensed_states"}) for p in seed.providers]
     _upsert(session, Provider, "npi", rows, progress)
     ids = _ids(session, Provider.npi, (p.npi for p in seed.providers))
@@ -85,18 +100,18 @@ def _load_providers(session: Session, seed: SeedFile, progress) -> dict[str, int
 
 
 def _load_sites(session: Session, seed: SeedFile, progress) -> dict[str, int]:
-    rows = []
-    for index, site in enumerate(seed.sites):
-        row = site.model_dump()
-        located = row["lat"] is not None and row["lon"] is not None
-        place = zip_place(site.postal_code)
-        if place is None and not (located and zip_state(site.postal_code)):
-            raise InvalidInput.on(f"sites.{index}.postal_code", unplaced(site.postal_code))
-        if not located:
-            row["lat"], row["lon"] = place.lat, place.lon
-        rows.append(row)
+    rows = [site.model_dump() for site in seed.sites]
+    _check_each(rows, "sites", lambda row: _place(session, row))
     _upsert(session, Site, "key", rows, progress)
     return _ids(session, Site.key, (s.key for s in seed.sites))
+
+
+def _place(session: Session, row: dict) -> None:
+    """Check a site's ZIP, state and coordinates; place it at its ZIP when it has none."""
+    site = Site(**row)
+    located = service.check_coordinates(row["lat"], row["lon"])
+    service.place_site(session, site, located=located)
+    row["lat"], row["lon"] = site.lat, site.lon
 
 
 def _roles(session: Session, npis: Iterable[str]) -> dict[str, tuple[int, str]]:

@@ -107,21 +107,22 @@ def _add_unique(session: Session, row: Base, what: str) -> None:
 # Providers
 
 
-def _check_credential(provider: Provider) -> None:
-    if Credential(provider.credential) not in _CREDENTIALS[Role(provider.role)]:
+def check_credential(*, role: str, credential: str) -> None:
+    """An MD or DO is a psychiatrist or an anesthesiologist; a CRNA is a CRNA."""
+    if Credential(credential) not in _CREDENTIALS[Role(role)]:
         raise InvalidInput.on("credential", "does not fit the role")
 
 
 def create_provider(session: Session, *, data: ProviderCreate) -> Provider:
+    check_credential(role=data.role, credential=data.credential)
     provider = Provider(**data.model_dump())
-    _check_credential(provider)
     _add_unique(session, provider, "provider with this NPI")
     return provider
 
 
 def update_provider(session: Session, *, provider: Provider, data: ProviderUpdate) -> Provider:
     _apply(provider, data.model_dump(exclude_unset=True))
-    _check_credential(provider)
+    check_credential(role=provider.role, credential=provider.credential)
     if data.role is not None:
         _check_roles_of_teams(session, provider)
     session.flush()
@@ -171,7 +172,9 @@ def provider_query(
 # Sites
 
 
-def _place(session: Session, site: Site, *, located: bool, settings: Settings | None) -> None:
+def place_site(
+    session: Session, site: Site, *, located: bool, settings: Settings | None = None
+) -> None:
     """Check the ZIP and state; geocode a site without coordinates (SPEC §2). A ZIP without
     a place of its own (a PO box, a campus's own ZIP) needs the site's coordinates."""
     state = zip_state(site.postal_code)
@@ -195,7 +198,8 @@ def _unplaced_site(zip_code: str) -> str:
     return said if zip_state(zip_code) is None else f"{said}, or the site's lat and lon"
 
 
-def _check_coordinates(lat: float | None, lon: float | None) -> bool:
+def check_coordinates(lat: float | None, lon: float | None) -> bool:
+    """Whether a site is given its place: lat and lon come together or not at all."""
     if (lat is None) != (lon is None):
         raise InvalidInput.on("lon" if lon is None else "lat", "is required with the other one")
     return lat is not None
@@ -204,7 +208,8 @@ def _check_coordinates(lat: float | None, lon: float | None) -> bool:
 def create_site(session: Session, *, data: SiteCreate, settings: Settings | None = None) -> Site:
     """A new site; without lat/lon it is geocoded as `settings` say (no settings: offline)."""
     site = Site(**data.model_dump())
-    _place(session, site, located=_check_coordinates(data.lat, data.lon), settings=settings)
+    located = check_coordinates(data.lat, data.lon)
+    place_site(session, site, located=located, settings=settings)
     _add_unique(session, site, "site with this key")
     return site
 
@@ -214,10 +219,10 @@ def update_site(
 ) -> Site:
     """Apply changes; a moved address without new lat/lon is geocoded again."""
     changes = data.model_dump(exclude_unset=True)
-    located = _check_coordinates(changes.get("lat"), changes.get("lon"))
+    located = check_coordinates(changes.get("lat"), changes.get("lon"))
     _apply(site, changes)
     moved = placing_fields(settings) & changes.keys()
-    _place(session, site, located=located or not moved, settings=settings)
+    place_site(session, site, located=located or not moved, settings=settings)
     session.flush()
     return site
 

@@ -134,3 +134,29 @@ def test_the_cli_names_a_repeated_npi_without_a_traceback(tmp_path, new_database
     assert refused.returncode == 1
     assert f"providers.{len(demo.providers)}.npi" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def _psychiatrist_as_crna(seed: SeedFile) -> None:
+    next(p for p in seed.providers if p.role == "psychiatrist").credential = "CRNA"
+
+
+def _site_in_another_state(seed: SeedFile) -> None:
+    seed.sites[1].state = "CA" if seed.sites[1].state != "CA" else "NY"
+
+
+def _latitude_alone(seed: SeedFile) -> None:
+    seed.sites[1].lon = None
+
+
+@pytest.mark.parametrize(
+    ("mistake", "field"),
+    [
+        (_psychiatrist_as_crna, "providers.0.credential"),
+        (_site_in_another_state, "sites.1.state"),
+        (_latitude_alone, "sites.1.lon"),
+    ],
+)
+def test_a_row_the_api_would_refuse_is_refused_with_its_place(session, demo, mistake, field):
+    wrong = demo.model_copy(deep=True)
+    mistake(wrong)
+    assert _refused_at(session, wrong) == [field]
