@@ -152,6 +152,14 @@ def _load_care_teams(session: Session, seed: SeedFile, site_ids: dict[str, int],
     _upsert(session, CareTeam, "key", rows, progress)
 
 
+def _check_places(session: Session, seed: SeedFile, ids: dict[str, int]) -> None:
+    """A provider whose role the file changes still fits each care team they are on."""
+    misplaced = set().union(*(service.misplaced(session, chunk) for chunk in _chunks(ids.values())))
+    for index, provider in enumerate(seed.providers):
+        if ids[provider.npi] in misplaced:
+            raise InvalidInput.on(f"providers.{index}.role", service.MISPLACED)
+
+
 def _check_unique(rows: list, where: str, key: str) -> None:
     """Each row of a list has a key of its own: a repeated one would overwrite the first."""
     first: dict[str, int] = {}
@@ -171,8 +179,9 @@ def load(
     _check_unique(seed.providers, "providers", "npi")
     _check_unique(seed.sites, "sites", "key")
     _check_unique(seed.care_teams, "care_teams", "key")
-    _load_providers(session, seed, progress)
+    provider_ids = _load_providers(session, seed, progress)
     site_ids = _load_sites(session, seed, progress)
     _load_care_teams(session, seed, site_ids, progress)
+    _check_places(session, seed, provider_ids)
     session.flush()
     return SeedCounts(len(seed.providers), len(seed.sites), len(seed.care_teams))

@@ -1,9 +1,9 @@
 """Registry operations: create, read, update, delete and list providers, sites and teams."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -123,20 +123,28 @@ def create_provider(session: Session, *, data: ProviderCreate) -> Provider:
 def update_provider(session: Session, *, provider: Provider, data: ProviderUpdate) -> Provider:
     _apply(provider, data.model_dump(exclude_unset=True))
     check_credential(role=provider.role, credential=provider.credential)
-    if data.role is not None:
-        _check_roles_of_teams(session, provider)
+    if data.role is not None and misplaced(session, [provider.id]):
+        raise InvalidInput.on("role", MISPLACED)
     session.flush()
     return provider
 
 
-def _check_roles_of_teams(session: Session, provider: Provider) -> None:
-    """A provider on care teams keeps a role that fits each of them."""
-    if provider.role == Role.psychiatrist:
-        misplaced = CareTeam.anesthesia_provider_id == provider.id
-    else:
-        misplaced = CareTeam.psychiatrist_id == provider.id
-    if session.scalar(select(func.count()).where(misplaced)):
-        raise InvalidInput.on("role", "does not fit the provider's place in existing care teams")
+MISPLACED = "does not fit the provider's place in existing care teams"
+
+
+def misplaced(session: Session, provider_ids: Collection[int]) -> set[int]:
+    """Those of `provider_ids` whose role does not fit their place in a care team."""
+    psychiatrists = (
+        select(Provider.id)
+        .join(CareTeam, CareTeam.psychiatrist_id == Provider.id)
+        .where(Provider.id.in_(provider_ids), Provider.role != Role.psychiatrist)
+    )
+    anesthesia = (
+        select(Provider.id)
+        .join(CareTeam, CareTeam.anesthesia_provider_id == Provider.id)
+        .where(Provider.id.in_(provider_ids), Provider.role == Role.psychiatrist)
+    )
+    return set(session.scalars(union(psychiatrists, anesthesia)))
 
 
 def provider_query(

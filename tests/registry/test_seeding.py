@@ -13,6 +13,7 @@ from referrals.errors import InvalidInput
 from referrals.registry import seeding
 from referrals.registry.models import CareTeam, Provider, ProviderLanguage, Site
 from referrals.registry.schemas import SeedFile
+from referrals.registry.vocab import Credential, Role
 
 DEMO = Settings().seed_file
 
@@ -137,7 +138,7 @@ def test_the_cli_names_a_repeated_npi_without_a_traceback(tmp_path, new_database
 
 
 def _psychiatrist_as_crna(seed: SeedFile) -> None:
-    next(p for p in seed.providers if p.role == "psychiatrist").credential = "CRNA"
+    next(p for p in seed.providers if p.role == Role.psychiatrist).credential = Credential.crna
 
 
 def _site_in_another_state(seed: SeedFile) -> None:
@@ -160,3 +161,12 @@ def test_a_row_the_api_would_refuse_is_refused_with_its_place(session, demo, mis
     wrong = demo.model_copy(deep=True)
     mistake(wrong)
     assert _refused_at(session, wrong) == [field]
+
+
+def test_a_new_role_that_no_longer_fits_a_providers_team_is_refused(session, demo):
+    seeding.load(session, seed=demo)
+    psychiatrist = demo.providers[0].model_copy(update={"role": Role.anesthesiologist})
+    assert psychiatrist.npi in {team.psychiatrist_npi for team in demo.care_teams}
+    assert _refused_at(session, SeedFile(providers=[psychiatrist])) == ["providers.0.role"]
+    team = session.scalar(select(CareTeam).where(CareTeam.psychiatrist.has(npi=psychiatrist.npi)))
+    assert team.psychiatrist.role == "psychiatrist"
