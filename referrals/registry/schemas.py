@@ -1,6 +1,6 @@
 """Request and response shapes of the registry."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, ClassVar
 
 from pydantic import (
@@ -44,6 +44,17 @@ WaitDays = Annotated[int, Field(ge=0, le=365)]
 OLDEST_AGE = 120
 Age = Annotated[int, Field(ge=0, le=OLDEST_AGE)]
 Sorted = BeforeValidator(sorted)
+# Staff confirm a team's details at some moment past; the allowance is for a clock ahead.
+_CLOCK_AHEAD = timedelta(minutes=5)
+
+
+def _past(value: datetime) -> datetime:
+    if value > datetime.now(UTC) + _CLOCK_AHEAD:
+        raise ValueError("must not be in the future")
+    return value
+
+
+VerifiedAt = Annotated[AwareDatetime, AfterValidator(_past)]
 
 
 class UpdateModel(RequestModel):
@@ -174,7 +185,7 @@ class CareTeamFields(RequestModel):
     min_patient_age: Age = 18
     programs: Programs = set()
     active: bool = True
-    verified_at: AwareDatetime | None = None
+    verified_at: VerifiedAt | None = None
 
 
 class CareTeamCreate(CareTeamFields):
@@ -200,7 +211,7 @@ class CareTeamUpdate(UpdateModel):
     min_patient_age: Age | None = None
     programs: Programs | None = None
     active: bool | None = None
-    verified_at: AwareDatetime | None = None
+    verified_at: VerifiedAt | None = None
 
 
 class CareTeamRead(ReadModel):

@@ -254,6 +254,7 @@ INVALID = [
     pytest.param({"telehealth_consults": "sometimes-zq"}, "telehealth_consults", id="bool"),
     pytest.param({"verified_at": "2026-01-01T00:00:00"}, "verified_at", id="verified-naive"),
     pytest.param({"verified_at": "last-tuesday-zq"}, "verified_at", id="verified-text"),
+    pytest.param({"verified_at": "2062-11-20T14:30:00Z"}, "verified_at", id="verified-future"),
     pytest.param({"psychiatrist_id": "@crna"}, "psychiatrist_id", id="psychiatrist-crna"),
     pytest.param({"psychiatrist_id": "@anesthesiologist"}, "psychiatrist_id", id="psychiatrist-md"),
     pytest.param(
