@@ -8,6 +8,7 @@ from pydantic import (
     AwareDatetime,
     BeforeValidator,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -35,7 +36,7 @@ def _npi(value: str) -> str:
 
 
 Npi = Annotated[str, Field(pattern=r"^[0-9]{10}$"), AfterValidator(_npi)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # NaN compares false with every bound: without allow_inf_nan it would be "at most 90".
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
