@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from referrals.config import Settings
-from referrals.db import Base, has_all, has_any
+from referrals.db import Base, has_all, has_any, utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.geo.gazetteer import unplaced, zip_place, zip_state
 from referrals.geo.geocoding import locate_site, placing_fields
@@ -121,7 +121,11 @@ def create_provider(session: Session, *, data: ProviderCreate) -> Provider:
 
 
 def update_provider(session: Session, *, provider: Provider, data: ProviderUpdate) -> Provider:
+    listed = (provider.languages, provider.licensed_states)
     _apply(provider, data.model_dump(exclude_unset=True))
+    if (provider.languages, provider.licensed_states) != listed:
+        # rows of their own tables, which the providers row's `onupdate` does not see
+        provider.updated_at = utcnow()
     check_credential(role=provider.role, credential=provider.credential)
     if data.role is not None and misplaced(session, [provider.id]):
         raise InvalidInput.on("role", MISPLACED)

@@ -74,6 +74,17 @@ def test_an_empty_patch_changes_nothing(api, session):
     assert response.json() | {"updated_at": None} == before | {"updated_at": None}
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("languages", ["en", "fr"]), ("licensed_states", ["NJ"])]
+)
+def test_a_new_list_of_languages_or_states_is_a_change(api, session, field, value):
+    provider = api.created(KIND, provider_body())
+    changed = api.update(KIND, provider["id"], {field: value}).json()
+    assert changed[field] == value
+    assert changed["updated_at"] > provider["updated_at"]
+    assert api.read(KIND, provider["id"]).json()["updated_at"] == changed["updated_at"]
+
+
 def test_an_anesthesia_provider_on_a_team_may_change_between_anesthesia_roles(api, session):
     crna_id = str(make_care_team(session).anesthesia_provider_id)
     response = api.update(KIND, crna_id, {"role": "anesthesiologist", "credential": "DO"})
