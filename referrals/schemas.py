@@ -93,6 +93,20 @@ def _phone(value: str) -> str:
     return "+1" + match.group(1)
 
 
+# C0 controls and DEL, but for tab and line breaks: PostgreSQL cannot store a NUL in text,
+# and the others are no part of a name, an address or a note.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+NoControl = AfterValidator(_no_control)
+
+
 def _distinct(values: list) -> list:
     """A list filter's repeated value counts once, where it first came."""
     return list(dict.fromkeys(values))
@@ -110,7 +124,9 @@ LanguageCode = Annotated[
 PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(_phone)]
 ZipCode = Annotated[str, AfterValidator(_zip), Field(json_schema_extra={"pattern": _ZIP.pattern})]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoControl
+]
 PublicId = Annotated[
     str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(max_length=32)
 ]

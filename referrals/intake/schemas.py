@@ -16,13 +16,14 @@ from referrals.schemas import (
     Email,
     LanguageCode,
     Name,
+    NoControl,
     PhoneNumber,
     PublicId,
     RequestModel,
     ZipCode,
 )
 
-ShortText = Annotated[str, Field(max_length=2000)]
+ShortText = Annotated[str, Field(max_length=2000), NoControl]
 
 
 class PreferredContact(StrEnum):

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from referrals.registry.schemas import Npi
 from referrals.registry.vocab import Condition, Modality, Payer, Program, Role
 from referrals.schemas import Distinct, LanguageCode, Limit, Offset, PublicId, StateCode, ZipCode
 
@@ -24,7 +25,7 @@ class ProviderFilters(PageParams):
     state: StateCode | None = None
     language: LanguageCode | None = None
     accepting_new_patients: bool | None = None
-    npi: Annotated[str, Field(max_length=10)] | None = None
+    npi: Npi | None = None
 
 
 class SiteFilters(PageParams):

@@ -19,6 +19,7 @@ from referrals.schemas import (
     Email,
     LanguageCode,
     Name,
+    NoControl,
     PhoneNumber,
     PublicId,
     ReadModel,
@@ -36,7 +37,9 @@ def _npi(value: str) -> str:
 
 
 Npi = Annotated[str, Field(pattern=r"^[0-9]{10}$"), AfterValidator(_npi)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoControl
+]
 # NaN compares false with every bound: without allow_inf_nan it would be "at most 90".
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]

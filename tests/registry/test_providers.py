@@ -153,6 +153,8 @@ BAD_FILTERS = [
     ({"state": "ZZ"}, "state"),
     ({"language": "xx"}, "language"),
     ({"accepting_new_patients": "maybe-zq"}, "accepting_new_patients"),
+    ({"npi": "12345"}, "npi"),
+    ({"npi": "\x00"}, "npi"),  # PostgreSQL cannot compare text with a NUL: it was a 500
 ]
 
 

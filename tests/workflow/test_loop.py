@@ -253,3 +253,12 @@ def test_a_team_with_referrals_is_kept_and_says_why(desk, teams, client, admin_h
     )
     site = client.delete(f"/api/v1/sites/{teams[0].site_id}", headers=admin_headers)
     assert site.json()["detail"] == "It is still part of a care team; remove or change those first."
+
+
+def test_a_note_with_a_control_character_is_refused(desk, teams):
+    referral = desk.refer(desk.intake(), teams[0].id).json()
+    answer = desk.patch(f"/referrals/{referral['id']}", {"status": "accepted", "note": "ok\x00"})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "note", "message": "must not contain control characters"}
+    ]
