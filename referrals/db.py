@@ -21,8 +21,8 @@ from sqlalchemy import (
     insert,
     type_coerce,
 )
-from sqlalchemy.engine import CursorResult, Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -284,3 +284,31 @@ def lock_for_write(session: Session) -> None:
     if not driver_connection.in_transaction:
         driver_connection.take_write_turn()
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# A standby, or a server whose sessions are read-only, fails as a write would there.
+_POSTGRESQL_WRITABLE = """DO $$ BEGIN
+    IF pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'the database takes no writes' USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+END $$"""
+
+
+def check_writable(connection: Connection) -> None:
+    """Raise the driver's error if the database refuses writes: a read-only file or mount,
+    a standby server. It takes no lock and waits for no writer: a database busy with a
+    long write (a seed, a migration) takes writes, after it.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(_POSTGRESQL_WRITABLE)
+        return
+    connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+    try:
+        # a write that changes nothing: SQLite answers a SELECT without opening the file
+        connection.exec_driver_sql("DELETE FROM alembic_version WHERE 0")
+    except OperationalError as exc:
+        if not exc.orig.sqlite_errorname.startswith("SQLITE_BUSY"):
+            raise
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")

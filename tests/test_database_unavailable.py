@@ -2,14 +2,16 @@
 
 import logging
 import socket
+import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
 from referrals import migrations, phi
 from referrals.config import Settings
+from referrals.db import normalize_url
 from referrals.intake.models import IdempotencyKey, ReferralRequest
 from referrals.main import create_app
 from referrals.workflow.models import Event
@@ -131,3 +133,29 @@ def test_a_read_only_database_is_not_ready_and_an_intake_is_503(read_only):
     answer = read_only.post(URL, json=intake())
     assert answer.status_code == 503
     assert answer.headers["Retry-After"].isdigit()
+
+
+def test_readiness_does_not_wait_for_a_writer(own_database):
+    """A long write (a seed, a migration) is a busy database, not one that is away."""
+    app = create_app(Settings(database_url=own_database, phi_key=phi.new_key()))
+    writer = create_engine(normalize_url(own_database))
+    with TestClient(app) as client, writer.connect() as connection:
+        connection.exec_driver_sql(_HOLD_THE_WRITE_LOCK[connection.dialect.name])
+        started = time.monotonic()
+        ready = client.get("/readyz")
+        waited = time.monotonic() - started
+        connection.rollback()
+    assert (ready.status_code, waited < 1) == (200, True)
+    writer.dispose()
+    app.state.engine.dispose()
+
+
+_HOLD_THE_WRITE_LOCK = {
+    "sqlite": "BEGIN IMMEDIATE",
+    "postgresql": "LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE",
+}
+
+
+def test_readiness_leaves_the_requests_transaction_alone(client, admin_headers):
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/api/v1/providers", headers=admin_headers).status_code == 200
