@@ -104,7 +104,15 @@ def _no_control(value: str) -> str:
     return value
 
 
+def _without_control(value: str) -> str:
+    """Free text as the patient or staff meant it: what Word or a PDF pastes as a page or
+    line break (form feed, vertical tab) is a line break, and the other controls, which
+    no one can see nor fix, are dropped."""
+    return _CONTROL.sub("", value.replace("\f", "\n").replace("\v", "\n"))
+
+
 NoControl = AfterValidator(_no_control)
+WithoutControl = AfterValidator(_without_control)
 
 
 def _distinct(values: list) -> list:

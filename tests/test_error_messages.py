@@ -224,20 +224,11 @@ def test_a_set_of_choices_must_be_a_list_of_at_least_one(client, admin_headers):
 CONTROL = "must not contain control characters"
 
 
-def test_text_with_control_characters_is_refused_everywhere_it_is_kept(client, admin_headers):
+def test_a_name_or_address_with_a_control_character_is_refused(client, admin_headers):
     # PostgreSQL cannot store a NUL in text: a name holding one was a 500 there
     for kind, body, field in (
         ("providers", provider_body(first_name="A\x00na"), "first_name"),
         ("sites", site_body(name="Harbor\x07 Ketamine"), "name"),
     ):
         answer = client.post(f"/api/v1/{kind}", json=body, headers=admin_headers)
-        assert _messages(answer) == {field: CONTROL}
-    body = intake()
-    body["clinical"]["notes"] = "first line\nsecond\x00line"
-    assert _messages(client.post(INTAKE, json=body)) == {"clinical.notes": CONTROL}
-
-
-def test_free_text_keeps_its_tabs_and_line_breaks(client):
-    body = intake()
-    body["clinical"]["notes"] = "first line\r\n\tsecond line"
-    assert client.post(INTAKE, json=body).status_code == 201
+        assert _messages(answer) == {field: "must not contain control characters"}

@@ -16,14 +16,14 @@ from referrals.schemas import (
     Email,
     LanguageCode,
     Name,
-    NoControl,
     PhoneNumber,
     PublicId,
     RequestModel,
+    WithoutControl,
     ZipCode,
 )
 
-ShortText = Annotated[str, Field(max_length=2000), NoControl]
+ShortText = Annotated[str, Field(max_length=2000), WithoutControl]
 
 
 class PreferredContact(StrEnum):
