@@ -9,6 +9,8 @@ from referrals.db import make_engine, normalize_url
 
 # Held by a migration until it commits: instances starting together (each `referrals serve`
 # migrates first) would otherwise all find the database behind and create the same tables.
+# Every migration runs in that one transaction: one that needs Alembic's autocommit_block
+# (PostgreSQL's CREATE INDEX CONCURRENTLY) would need a session-level lock instead.
 _ONE_AT_A_TIME = {
     "sqlite": "BEGIN IMMEDIATE",  # the database's write lock
     "postgresql": "SELECT pg_advisory_xact_lock(hashtext('referrals migrations'))",

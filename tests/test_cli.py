@@ -1,5 +1,7 @@
 """The `referrals` command refuses what it cannot do, before doing anything."""
 
+import os
+
 import pytest
 from typer.testing import CliRunner
 
@@ -33,6 +35,8 @@ def test_serve_refuses_a_port_or_worker_count_out_of_range(option, value, monkey
     ],
 )
 def test_a_bad_setting_is_named_in_one_line_and_nothing_runs(environment, said, monkeypatch):
+    for name in [name for name in os.environ if name.startswith("REFERRALS_")]:
+        monkeypatch.delenv(name)  # the settings of the shell running the tests
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(cli, "get_settings", cli.get_settings.__wrapped__)

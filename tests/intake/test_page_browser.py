@@ -534,7 +534,10 @@ def test_an_answer_that_never_comes_lets_the_patient_send_again(phone, live_serv
     assert len(posts.keys) == 2 and len(set(posts.keys)) == 1
 
 
-@pytest.mark.parametrize(("typed", "sent"), [("1,200", 1200), ("$450", 450), ("$100,000", 100_000)])
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [("1,200", 1200), ("$450", 450), ("$100,000", 100_000), ("$ 100,000", 100_000)],
+)
 def test_a_price_is_read_as_people_write_dollars(desktop, typed, sent):
     page, posts = desktop
     _fill(page)

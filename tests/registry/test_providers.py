@@ -1,5 +1,7 @@
 """Providers over HTTP: create, read, update, delete, list, and every way to get them wrong."""
 
+from datetime import datetime
+
 import pytest
 
 from tests.builders import make_anesthesia_provider, make_care_team, make_provider, provider_body
@@ -81,7 +83,8 @@ def test_a_new_list_of_languages_or_states_is_a_change(api, session, field, valu
     provider = api.created(KIND, provider_body())
     changed = api.update(KIND, provider["id"], {field: value}).json()
     assert changed[field] == value
-    assert changed["updated_at"] > provider["updated_at"]
+    changed_at, created_at = (datetime.fromisoformat(p["updated_at"]) for p in (changed, provider))
+    assert changed_at > created_at
     assert api.read(KIND, provider["id"]).json()["updated_at"] == changed["updated_at"]
 
 

@@ -10,8 +10,9 @@
   var KEY_HEADER = "Idempotency-Key";
   /*
    * A connection can hang without failing (a phone moving between networks): past this, the
-   * page stops waiting and lets the patient send again. It is longer than the server waits
-   * for its database before it answers 503, so a slow answer is not cut short.
+   * page stops waiting and lets the patient send again. It is twice the longest the server
+   * waits for a database connection (30 s) before it answers 503; sending again reuses the
+   * key, so an answer cut short stores nothing twice.
    */
   var ANSWER_TIMEOUT_MS = 60000;
   var form = document.getElementById("intake-form");
