@@ -12,7 +12,9 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sqlalchemy import func, select
 
 from referrals import limits, migrations, observability, phi, problems, rotation
@@ -20,7 +22,7 @@ from referrals.auth import service as auth
 from referrals.auth.models import ApiKey, Role
 from referrals.config import Settings, get_settings
 from referrals.db import make_engine, make_sessionmaker
-from referrals.errors import InvalidInput
+from referrals.errors import InvalidInput, NotFound
 from referrals.matching import service as matching
 from referrals.matching import table
 from referrals.matching.schemas import MatchQuery
@@ -257,6 +259,37 @@ def keys_create(
         api_key, plain = auth.create_key(session, name=name, role=role)
         err.print(f"Created {role} key {api_key.id} for {json.dumps(name)}; it is shown once.")
     sys.stdout.write(plain + "\n")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List the API keys (never the keys themselves): id, role, name, made, revoked."""
+    migrations.upgrade(_settings().database_url)
+    listing = Table("id", "role", "name", "created", "status", box=None)
+    with _sessionmaker()() as session:
+        for api_key in auth.list_keys(session):
+            revoked = api_key.revoked_at
+            status = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "live"
+            created = f"{api_key.created_at:%Y-%m-%d %H:%M}"
+            listing.add_row(str(api_key.id), api_key.role, escape(api_key.name), created, status)
+    Console().print(listing)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="The key's id, as `keys list` shows it.")],
+) -> None:
+    """Revoke an API key: requests carrying it are refused from now on."""
+    migrations.upgrade(_settings().database_url)
+    with _sessionmaker().begin() as session:
+        try:
+            api_key = auth.revoke_key(session, key_id=key_id)
+        except NotFound as missing:
+            err.print(f"[red]{missing.detail}[/red]")
+            raise typer.Exit(1) from None
+        err.print(
+            f"Revoked {api_key.role} key {api_key.id} for {escape(json.dumps(api_key.name))}."
+        )
 
 
 @app.command()

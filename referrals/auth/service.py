@@ -8,11 +8,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referrals.auth.models import ApiKey, Role
-from referrals.db import driver_execute
-from referrals.errors import Forbidden, Unauthorized
+from referrals.db import driver_execute, utcnow
+from referrals.errors import Forbidden, NotFound, Unauthorized
 
 _KEY_PREFIX = "rfk_"
 _GRANTS = {Role.admin: {Role.admin, Role.staff}, Role.staff: {Role.staff}}
@@ -29,6 +30,21 @@ def create_key(session: Session, *, name: str, role: Role) -> tuple[ApiKey, str]
     session.add(api_key)
     session.flush()
     return api_key, plain
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key ever made, oldest first (their digests' rows: the keys are not stored)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_key(session: Session, *, key_id: int) -> ApiKey:
+    """Revoke the live key `key_id`: every request carrying it is refused (401) from now on."""
+    api_key = session.get(ApiKey, key_id)
+    if api_key is None or api_key.revoked_at is not None:
+        raise NotFound("No live API key has this id.")
+    api_key.revoked_at = utcnow()
+    session.flush()
+    return api_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from referrals.auth import service as auth
 from referrals.auth.models import ApiKey, Role
 from referrals.db import make_engine, make_sessionmaker
+from referrals.errors import Unauthorized
 
 
 def test_keys_create_prints_only_a_working_key(new_database_url):
@@ -45,3 +46,45 @@ def test_a_key_needs_a_name_the_audit_log_can_show(new_database_url, name):
     assert "--name" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def _keys(url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "referrals.cli", "keys", *args],
+        env={"REFERRALS_DATABASE_URL": url, "PATH": ""},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_revoked_key_no_longer_opens_the_api(new_database_url):
+    url = new_database_url()
+    lost = _keys(url, "create", "--role", "admin", "--name", "stolen laptop").stdout.strip()
+    kept = _keys(url, "create", "--role", "staff", "--name", "front desk").stdout.strip()
+    listed = _keys(url, "list")
+    assert listed.returncode == 0
+    assert "stolen laptop" in listed.stdout and "front desk" in listed.stdout
+    assert lost not in listed.stdout + listed.stderr
+
+    revoked = _keys(url, "revoke", "1")
+    assert revoked.returncode == 0
+    assert "stolen laptop" in revoked.stderr
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        with pytest.raises(Unauthorized):
+            auth.authenticate(session, key=lost, required=Role.staff)
+        assert auth.authenticate(session, key=kept, required=Role.staff).name == "front desk"
+    engine.dispose()
+    listing = _keys(url, "list").stdout.splitlines()
+    assert "revoked" in next(row for row in listing if "stolen laptop" in row)
+    assert "live" in next(row for row in listing if "front desk" in row)
+
+
+@pytest.mark.parametrize("key_id", ["1", "99"])
+def test_revoking_a_key_that_is_not_live_says_so(new_database_url, key_id):
+    url = new_database_url()
+    _keys(url, "create", "--role", "staff", "--name", "front desk")
+    _keys(url, "revoke", "1")
+    result = _keys(url, "revoke", key_id)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
