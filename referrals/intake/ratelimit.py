@@ -1,4 +1,5 @@
-"""Per-client-address rate limit of the public intake (`REFERRALS_INTAKE_RATE_LIMIT`).
+"""Per-client-address rate limit of the public intake (`REFERRALS_INTAKE_RATE_LIMIT`); an
+IPv6 client counts by its /64 network.
 
 Counted with a moving window, in this process's memory by default: a deployment with several
 workers or hosts then allows the rate per worker, unless they share a Redis
@@ -9,6 +10,7 @@ answering and when it answers again, once each, not at every request in between.
 """
 
 import asyncio
+import ipaddress
 import logging
 import math
 import time
@@ -23,8 +25,23 @@ from referrals.observability import error_name
 
 STORAGE_TIMEOUT_SECONDS = 0.5
 WINDOW_KEY = "intake"
+IPV6_NETWORK_BITS = 64  # the smallest network a host gets (a home often gets a /56 or /48)
 
 logger = logging.getLogger(__name__)
+
+
+def client_of(host: str) -> str:
+    """Whom a request counts against: its IPv4 address, or its IPv6 address's /64 network,
+    any address of which the host can take, each a fresh allowance if counted apart."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # not an address: whatever the server names the client
+        return host
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:  # an IPv4 client of a dual-stack socket
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, IPV6_NETWORK_BITS), strict=False))
 
 
 class IntakeRateLimit:
@@ -72,7 +89,7 @@ class IntakeRateLimit:
             logger.error("intake rate limit store does not answer: intakes go uncounted")
 
     async def __call__(self, request: Request) -> None:
-        client = request.client.host if request.client else "unknown"
+        client = client_of(request.client.host) if request.client else "unknown"
         limiter = self._limiter_here()
         try:
             async with asyncio.timeout(STORAGE_TIMEOUT_SECONDS):

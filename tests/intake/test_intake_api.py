@@ -1,6 +1,7 @@
 """The public intake: what it accepts, what it answers, and what it refuses."""
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from referrals.intake.models import ReferralRequest
@@ -172,6 +173,32 @@ def test_over_the_rate_limit_is_429_with_retry_after(app, client, session):
     assert refused.headers["content-type"] == "application/problem+json"
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert _count(session) == 3
+
+
+@pytest.mark.parametrize(
+    ("addresses", "allowed"),
+    [
+        # one host picks any address of its IPv6 network (a /64 at least): one allowance
+        (["2001:db8:5:7::1", "2001:db8:5:7::2", "2001:db8:5:7:a::3", "2001:db8:5:7:b:c:d:e"], 3),
+        (["2001:db8:5:7::1", "2001:db8:5:8::1", "2001:db8:6:7::1", "2001:db9:5:7::1"], 4),
+        # IPv4 clients of a dual-stack server arrive as IPv4-mapped IPv6: each its own
+        (["::ffff:192.0.2.1", "::ffff:192.0.2.2", "::ffff:192.0.2.3", "192.0.2.4"], 4),
+        (["::ffff:192.0.2.1", "::ffff:192.0.2.1", "192.0.2.1", "192.0.2.1"], 3),
+    ],
+)
+def test_the_rate_limit_counts_an_ipv6_client_by_its_network(app, addresses, allowed):
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from referrals.intake.ratelimit import IntakeRateLimit
+
+    app.state.intake_rate_limit = IntakeRateLimit("3/minute")
+    # as uvicorn hands the app the address a trusted proxy names
+    with TestClient(ProxyHeadersMiddleware(app, trusted_hosts="testclient")) as client:
+        answers = [
+            client.post(URL, json=intake(), headers={"X-Forwarded-For": address}).status_code
+            for address in addresses
+        ]
+    assert answers.count(201) == allowed
 
 
 @pytest.mark.parametrize(

@@ -36,8 +36,9 @@ def database(new_database_url) -> str:
 
 
 def _address() -> str:
-    """An address of its own, so that no earlier run's window in the shared store counts."""
-    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    """An address in a /64 of its own, so that no earlier run's window in the shared store
+    counts."""
+    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"
 
 
 def _warnings(caplog) -> list[str]:
