@@ -32,12 +32,12 @@ class ReferralRequest(Base):
 
 
 class IdempotencyKey(Base):
-    """A client's key for one intake: the same key and body get the first answer back."""
+    """A client's key for one intake: the same key and body get the first answer back (the
+    bodies are compared decrypted: nothing of one is kept here)."""
 
     __tablename__ = "idempotency_keys"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    body_sha256: Mapped[str] = mapped_column(String(64))
     referral_request_id: Mapped[str] = mapped_column(
         ForeignKey("referral_requests.id", ondelete="CASCADE"), index=True
     )

@@ -1,6 +1,5 @@
 """Receiving referral requests: validation that needs lookups, screening, idempotency."""
 
-import hashlib
 import uuid
 from datetime import date
 
@@ -43,17 +42,24 @@ def _receipt(request: ReferralRequest) -> IntakeReceipt:
     return IntakeReceipt(id=request.id, status=RequestStatus.new, received_at=request.received_at)
 
 
-def _replay(session: Session, key: str, digest: str) -> IntakeReceipt:
-    """The first answer to this taken key; a 422 if it was taken for another body."""
+def _replay(session: Session, key: str, sent: dict, cipher: PhiCipher) -> IntakeReceipt:
+    """The first answer to this taken key; a 422 if it was taken for another body.
+
+    The bodies are compared in the clear, decrypted: a digest of one stored beside the key
+    would let a copy of the database, without the PHI key, confirm a guess of it.
+    """
     known = session.get_one(IdempotencyKey, key)
-    if known.body_sha256 != digest:
+    first = session.get_one(ReferralRequest, known.referral_request_id)
+    first_sent = cipher.decrypt(first.phi)
+    del first_sent["screening_flags"]  # the service's, from the registry and the day
+    if first_sent != sent:
         raise InvalidInput.on(IDEMPOTENCY_HEADER, "was already used for a different request")
-    return _receipt(session.get(ReferralRequest, known.referral_request_id))
+    return _receipt(first)
 
 
-def _claim(session: Session, key: str, digest: str, request_id: str) -> bool:
+def _claim(session: Session, key: str, request_id: str) -> bool:
     """Record the idempotency key for this request; False if the key was already taken."""
-    row = {"key": key, "body_sha256": digest, "referral_request_id": request_id}
+    row = {"key": key, "referral_request_id": request_id}
     claim = _CLAIM_KEY[session.get_bind().dialect.name]
     return session.connection().execute(claim, row).first() is not None
 
@@ -81,19 +87,19 @@ def receive(
 ) -> IntakeReceipt:
     """Store a new request (or answer a retry of one: a replay) and record that it arrived."""
     _check_contact(data.patient)
-    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     age = screening.age_on(data.patient.date_of_birth, date.today())
     flags = screening.flags(data.clinical, age=age, youngest_accepted=_youngest_accepted(session))
-    document = data.model_dump(mode="json") | {"screening_flags": flags}
+    sent = data.model_dump(mode="json")
+    document = sent | {"screening_flags": flags}
     receipt = IntakeReceipt(id=uuid.uuid4().hex, status=RequestStatus.new, received_at=utcnow())
     request = receipt.model_dump() | {"flagged": bool(flags), "phi": cipher.encrypt(document)}
     lock_for_write(session)
     insert_rows(session, ReferralRequest, request)
-    if idempotency_key and not _claim(session, idempotency_key, digest, receipt.id):
+    if idempotency_key and not _claim(session, idempotency_key, receipt.id):
         # The key is taken: this is a retry, or a duplicate sent at the same moment. The
         # request went in first (the key's row refers to it): take it out again.
         session.connection().execute(_UNSTORE, {"id": receipt.id})
-        answer = _replay(session, idempotency_key, digest)
+        answer = _replay(session, idempotency_key, sent, cipher)
         return _answer(session, answer, audit, Outcome.replay)
     events.record(
         session,

@@ -1,10 +1,14 @@
 """The public intake: what it accepts, what it answers, and what it refuses."""
 
+import hashlib
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from referrals.intake.models import ReferralRequest
+from referrals.intake.models import IdempotencyKey, ReferralRequest
+from referrals.intake.schemas import IntakeCreate
 from referrals.workflow import events
 from tests.intake.payloads import CANARY, intake, with_clinical
 
@@ -112,6 +116,20 @@ def test_the_same_key_with_another_body_is_422(client, session):
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
     assert _count(session) == 1
+
+
+def test_a_copy_of_the_database_cannot_check_a_guess_of_what_a_patient_sent(client, session):
+    """Without the PHI key, the database must tell nothing of a request: a digest of it in
+    clear would confirm a guess of her answers (a name, a birth date, yes-or-no questions)."""
+    body = with_clinical(notes=None, current_medications=None)
+    client.post(URL, json=body, headers={"Idempotency-Key": "form-2b8e"})
+    guessed = IntakeCreate.model_validate(body)
+    digests = {
+        hashlib.sha256(text.encode()).hexdigest()
+        for text in (guessed.model_dump_json(), json.dumps(body))
+    }
+    stored = session.execute(select(IdempotencyKey.__table__)).one()
+    assert digests.isdisjoint(str(value) for value in stored)
 
 
 def test_a_body_over_64_kib_is_413(client, session):
