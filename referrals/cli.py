@@ -257,7 +257,9 @@ def keys_create(
     migrations.upgrade(_settings().database_url)
     with _sessionmaker().begin() as session:
         api_key, plain = auth.create_key(session, name=name, role=role)
-        err.print(f"Created {role} key {api_key.id} for {json.dumps(name)}; it is shown once.")
+        err.print(
+            f"Created {role} key {api_key.id} for {escape(json.dumps(name))}; it is shown once."
+        )
     sys.stdout.write(plain + "\n")
 
 

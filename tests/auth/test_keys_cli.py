@@ -57,6 +57,14 @@ def _keys(url: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_a_key_name_with_brackets_is_taken_as_typed(new_database_url):
+    url = new_database_url()
+    result = _keys(url, "create", "--role", "staff", "--name", "[/] front desk [bold]")
+    assert result.returncode == 0, result.stderr
+    assert '"[/] front desk [bold]"' in result.stderr
+    assert "[/] front desk [bold]" in _keys(url, "list").stdout
+
+
 def test_a_revoked_key_no_longer_opens_the_api(new_database_url):
     url = new_database_url()
     lost = _keys(url, "create", "--role", "admin", "--name", "stolen laptop").stdout.strip()
