@@ -323,6 +323,34 @@ def test_an_empty_form_names_every_required_answer(desktop):
     assert posts.sent == []
 
 
+def _announced_invalid(page) -> set[str]:
+    """The controls Chromium tells a screen reader are invalid, by accessible name."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    cdp.detach()
+    return {
+        node["name"]["value"]
+        for node in nodes
+        for state in node.get("properties", [])
+        if state["name"] == "invalid" and state["value"]["value"] == "true"
+    }
+
+
+def test_no_answer_is_called_invalid_before_the_patient_sends(phone):
+    """A screen reader says "invalid entry" for what the page calls invalid, and only that."""
+    page, _ = phone
+    assert _announced_invalid(page) == set()
+    page.tap("#submit")
+    expect(page.locator("#problem li")).to_have_count(5)
+    assert _announced_invalid(page) == {
+        "First name (required)",
+        "Last name (required)",
+        "Date of birth (required)",
+        "ZIP code (required)",
+        "I agree to share my answers as described above (required)",
+    }
+
+
 def _focused(page) -> str:
     return page.evaluate("document.activeElement.id")
 
