@@ -132,7 +132,7 @@ def test_choices_are_grouped_under_a_legend(page, parsed):
         "Consent",
     ]
     for legend in sections:
-        assert f"<legend>{legend}</legend>" in page.text
+        assert f"<legend><h2>{legend}</h2></legend>" in page.text
 
 
 def test_hints_are_linked_and_exist(parsed):

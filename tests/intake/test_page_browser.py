@@ -323,6 +323,16 @@ def test_an_empty_form_names_every_required_answer(desktop):
     assert posts.sent == []
 
 
+def test_each_section_is_a_heading_to_jump_to(phone):
+    """Screen reader users move through a long form by its headings."""
+    page, _ = phone
+    sections = ["About you", "How to reach you", "Where", "Preferences", "Health screening"]
+    expect(page.get_by_role("heading", level=2)).to_have_text([*sections, "Consent"])
+    expect(page.get_by_role("heading", level=3)).to_have_text("In crisis? Get help now")
+    for section in sections:
+        expect(page.get_by_role("group", name=section, exact=True)).to_be_visible()
+
+
 def _announced_invalid(page) -> set[str]:
     """The controls Chromium tells a screen reader are invalid, by accessible name."""
     cdp = page.context.new_cdp_session(page)
