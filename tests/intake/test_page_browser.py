@@ -24,6 +24,7 @@ from tests.browser import playwright_or_skip
 expect = playwright_or_skip().expect
 
 ENDPOINT = "/api/v1/referral-requests"
+ERROR_RED = "rgb(179, 38, 30)"  # --error in intake.css
 SCREENSHOTS = Path("/tmp")
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
@@ -320,6 +321,8 @@ def test_an_empty_form_names_every_required_answer(desktop):
     expect(page.locator("#problem li")).to_have_count(5)
     for control in ("patient-first_name", "patient-last_name", "postal_code"):
         expect(_error_of(page, control)).to_contain_text("is required")
+        expect(page.locator(f"#{control}")).to_have_css("border-color", ERROR_RED)
+    expect(page.locator("#patient-email")).not_to_have_css("border-color", ERROR_RED)
     assert posts.sent == []
 
 
