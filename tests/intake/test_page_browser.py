@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, func, select
 
@@ -25,6 +26,10 @@ expect = playwright_or_skip().expect
 
 ENDPOINT = "/api/v1/referral-requests"
 ERROR_RED = "rgb(179, 38, 30)"  # --error in intake.css
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 SCREENSHOTS = Path("/tmp")
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
@@ -334,6 +339,24 @@ def test_each_section_is_a_heading_to_jump_to(phone):
     expect(page.get_by_role("heading", level=3)).to_have_text("In crisis? Get help now")
     for section in sections:
         expect(page.get_by_role("group", name=section, exact=True)).to_be_visible()
+
+
+def _axe_violations(page) -> list[str]:
+    """The WCAG 2.1 A and AA rules axe-core finds broken, each with the elements breaking it."""
+    results = Axe().run(page, options=WCAG_21_AA).response
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results["violations"]]
+
+
+def test_axe_finds_nothing_on_the_form_its_errors_or_the_confirmation(phone):
+    page, _ = phone
+    assert _axe_violations(page) == []
+    page.tap("#submit")
+    expect(page.locator("#problem")).to_be_focused()
+    assert _axe_violations(page) == []
+    _fill(page, tap=True)
+    page.tap("#submit")
+    expect(page.locator("#confirmation-heading")).to_be_focused()
+    assert _axe_violations(page) == []
 
 
 def _announced_invalid(page) -> set[str]:
