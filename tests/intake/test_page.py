@@ -132,7 +132,7 @@ def test_choices_are_grouped_under_a_legend(page, parsed):
         "Consent",
     ]
     for legend in sections:
-        assert f"<legend>{legend}</legend>" in page.text
+        assert f"<legend><h2>{legend}</h2></legend>" in page.text
 
 
 def test_hints_are_linked_and_exist(parsed):
@@ -145,7 +145,7 @@ def test_hints_are_linked_and_exist(parsed):
 
 
 def test_required_questions_say_so_in_words(parsed):
-    required = [c for c in parsed.controls() if "required" in c]
+    required = [c for c in parsed.controls() if c.get("aria-required") == "true"]
     assert {c["id"] for c in required} == {
         "patient-first_name",
         "patient-last_name",

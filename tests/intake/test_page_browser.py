@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, func, select
 
@@ -24,6 +25,11 @@ from tests.browser import playwright_or_skip
 expect = playwright_or_skip().expect
 
 ENDPOINT = "/api/v1/referral-requests"
+ERROR_RED = "rgb(179, 38, 30)"  # --error in intake.css
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 SCREENSHOTS = Path("/tmp")
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
@@ -320,7 +326,65 @@ def test_an_empty_form_names_every_required_answer(desktop):
     expect(page.locator("#problem li")).to_have_count(5)
     for control in ("patient-first_name", "patient-last_name", "postal_code"):
         expect(_error_of(page, control)).to_contain_text("is required")
+        expect(page.locator(f"#{control}")).to_have_css("border-color", ERROR_RED)
+    expect(page.locator("#patient-email")).not_to_have_css("border-color", ERROR_RED)
     assert posts.sent == []
+
+
+def test_each_section_is_a_heading_to_jump_to(phone):
+    """Screen reader users move through a long form by its headings."""
+    page, _ = phone
+    sections = ["About you", "How to reach you", "Where", "Preferences", "Health screening"]
+    expect(page.get_by_role("heading", level=2)).to_have_text([*sections, "Consent"])
+    expect(page.get_by_role("heading", level=3)).to_have_text("In crisis? Get help now")
+    for section in sections:
+        expect(page.get_by_role("group", name=section, exact=True)).to_be_visible()
+
+
+def _axe_violations(page) -> list[str]:
+    """The WCAG 2.1 A and AA rules axe-core finds broken, each with the elements breaking it."""
+    results = Axe().run(page, options=WCAG_21_AA).response
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results["violations"]]
+
+
+def test_axe_finds_nothing_on_the_form_its_errors_or_the_confirmation(phone):
+    page, _ = phone
+    assert _axe_violations(page) == []
+    page.tap("#submit")
+    expect(page.locator("#problem")).to_be_focused()
+    assert _axe_violations(page) == []
+    _fill(page, tap=True)
+    page.tap("#submit")
+    expect(page.locator("#confirmation-heading")).to_be_focused()
+    assert _axe_violations(page) == []
+
+
+def _announced_invalid(page) -> set[str]:
+    """The controls Chromium tells a screen reader are invalid, by accessible name."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    cdp.detach()
+    return {
+        node["name"]["value"]
+        for node in nodes
+        for state in node.get("properties", [])
+        if state["name"] == "invalid" and state["value"]["value"] == "true"
+    }
+
+
+def test_no_answer_is_called_invalid_before_the_patient_sends(phone):
+    """A screen reader says "invalid entry" for what the page calls invalid, and only that."""
+    page, _ = phone
+    assert _announced_invalid(page) == set()
+    page.tap("#submit")
+    expect(page.locator("#problem li")).to_have_count(5)
+    assert _announced_invalid(page) == {
+        "First name (required)",
+        "Last name (required)",
+        "Date of birth (required)",
+        "ZIP code (required)",
+        "I agree to share my answers as described above (required)",
+    }
 
 
 def _focused(page) -> str:
