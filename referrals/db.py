@@ -265,9 +265,11 @@ def driver_execute(session: Session, statement: str, params: Sequence | Mapping 
 def get_for_update(session: Session, model: type[ModelT], key: object) -> ModelT | None:
     """The row of `model` with this primary key, locked until the transaction ends: the
     calls that read it, decide, then write, take turns (a plain read could be stale by the
-    time of the write). SQLite has no row locks: its write lock is taken instead."""
+    time of the write). SQLite has no row locks: its write lock is taken instead. Only the
+    row of `model` is locked: PostgreSQL refuses FOR UPDATE of the rows an eager load joins
+    to it (the nullable side of an outer join)."""
     lock_for_write(session)
-    return session.get(model, key, with_for_update=True)
+    return session.get(model, key, with_for_update={"of": model})
 
 
 def lock_for_write(session: Session) -> None:

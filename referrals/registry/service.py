@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from referrals.config import Settings
-from referrals.db import Base, has_all, has_any, utcnow
+from referrals.db import Base, get_for_update, has_all, has_any, utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.geo.gazetteer import unplaced, zip_place, zip_state
 from referrals.geo.geocoding import locate_site, placing_fields
@@ -52,10 +52,12 @@ def parse_id(value: str) -> int | None:
 M = TypeVar("M", bound=Base)
 
 
-def get(session: Session, model: type[M], public_id: str) -> M:
-    """The row with this public id, or NotFound."""
+def get(session: Session, model: type[M], public_id: str, *, for_update: bool = False) -> M:
+    """The row with this public id, or NotFound; `for_update` locks it until the transaction
+    ends, so that changes of one row take turns."""
     row_id = parse_id(public_id)
-    row = session.get(model, row_id) if row_id is not None else None
+    read = get_for_update if for_update else Session.get
+    row = read(session, model, row_id) if row_id is not None else None
     if row is None:
         raise NotFound(f"No {model.__tablename__.rstrip('s').replace('_', ' ')} has this id.")
     return row

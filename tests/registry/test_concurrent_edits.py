@@ -1,0 +1,81 @@
+"""Two admins changing one registry row at the same moment: the second waits for the first."""
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from referrals import migrations, phi
+from referrals.auth import service as auth
+from referrals.auth.models import Role
+from referrals.config import Settings
+from referrals.main import create_app
+from referrals.registry import service
+from tests.builders import make_care_team
+
+API = "/api/v1"
+
+
+class Admins:
+    """Two admins' calls at once, the first held open after it has read the row it changes."""
+
+    def __init__(self, client: TestClient, headers: dict, paths: dict, monkeypatch) -> None:
+        self.client, self.headers, self.paths = client, headers, paths
+        self.monkeypatch = monkeypatch
+
+    def patch(self, kind: str, body: dict):
+        return lambda: self.client.patch(self.paths[kind], json=body, headers=self.headers)
+
+    def delete(self, kind: str):
+        return lambda: self.client.delete(self.paths[kind], headers=self.headers)
+
+    def at_once(self, update: str, first, second) -> tuple[int, int]:
+        """Run `first` until it has read its row, then `second`; their statuses."""
+        read, change = threading.Event(), getattr(service, update)
+
+        def read_then_linger(session, **arguments):
+            if not read.is_set():
+                read.set()
+                time.sleep(0.5)  # the row is read, the change not yet written
+            return change(session, **arguments)
+
+        self.monkeypatch.setattr(service, update, read_then_linger)
+        with ThreadPoolExecutor(2) as pool:
+            held = pool.submit(first)
+            assert read.wait(10)
+            other = pool.submit(second)
+            return held.result().status_code, other.result().status_code
+
+
+@pytest.fixture
+def admins(new_database_url, monkeypatch) -> Iterator[Admins]:
+    url = new_database_url()
+    migrations.upgrade(url)
+    app = create_app(Settings(database_url=url, phi_key=phi.new_key()))
+    with app.state.sessionmaker.begin() as session:
+        team = make_care_team(session)
+        paths = {
+            "providers": f"{API}/providers/{team.psychiatrist_id}",
+            "care-teams": f"{API}/care-teams/{team.id}",
+        }
+        _, key = auth.create_key(session, name="admin", role=Role.admin)
+    with TestClient(app) as client:
+        yield Admins(client, {"Authorization": f"Bearer {key}"}, paths, monkeypatch)
+    app.state.engine.dispose()
+
+
+def test_two_changes_of_a_providers_languages_take_turns(admins):
+    first = admins.patch("providers", {"languages": ["fr"]})
+    second = admins.patch("providers", {"languages": ["en", "fr"]})
+    assert admins.at_once("update_provider", first, second) == (200, 200)
+    read = admins.client.get(admins.paths["providers"], headers=admins.headers).json()
+    assert read["languages"] == ["en", "fr"]
+
+
+def test_a_change_of_a_team_deleted_meanwhile_is_not_lost_in_a_500(admins):
+    first = admins.patch("care-teams", {"wait_days": 3})
+    assert admins.at_once("update_care_team", first, admins.delete("care-teams")) == (200, 204)
+    assert admins.client.get(admins.paths["care-teams"], headers=admins.headers).status_code == 404
