@@ -14,11 +14,14 @@ from sqlalchemy import (
     DateTime,
     Insert,
     MetaData,
+    Select,
     Table,
     TypeDecorator,
     create_engine,
     event,
+    func,
     insert,
+    select,
     type_coerce,
 )
 from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
@@ -260,6 +263,19 @@ def driver_execute(session: Session, statement: str, params: Sequence | Mapping 
             dialect=dialect,
         ) from exc
     return cursor
+
+
+def page_of(
+    session: Session, query: Select, *order: ColumnElement, limit: int, offset: int
+) -> tuple[list, int]:
+    """One page of `query`'s rows in `order`, and the count of all its rows, read by one
+    statement: read by two, rows written in between made the count disagree with the page."""
+    count = select(func.count()).select_from(query.subquery())
+    page = query.add_columns(count.scalar_subquery()).order_by(*order).limit(limit).offset(offset)
+    rows = session.execute(page).unique().all()
+    if not rows:  # past the end: no row carries the count
+        return [], session.scalar(count) or 0
+    return [row[0] for row in rows], rows[0][1]
 
 
 def get_for_update(session: Session, model: type[ModelT], key: object) -> ModelT | None:

@@ -3,12 +3,12 @@
 from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from referrals.config import Settings
-from referrals.db import Base, get_for_update, has_all, has_any, utcnow
+from referrals.db import Base, get_for_update, has_all, has_any, page_of, utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.geo.gazetteer import unplaced, zip_place, zip_state
 from referrals.geo.geocoding import locate_site, placing_fields
@@ -65,10 +65,9 @@ def get(session: Session, model: type[M], public_id: str, *, for_update: bool = 
 
 def page(session: Session, query: Select, *, limit: int, offset: int) -> Page:
     """One page of `query` in id order, with the count of all its rows."""
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
     entity = query.column_descriptions[0]["entity"]
-    rows = session.scalars(query.order_by(entity.id).limit(limit).offset(offset)).unique()
-    return Page(items=list(rows), total=total or 0, limit=limit, offset=offset)
+    rows, total = page_of(session, query, entity.id, limit=limit, offset=offset)
+    return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
 # What keeps a row that others point at: providers and sites are in care teams, and care
