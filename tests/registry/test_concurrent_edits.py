@@ -1,4 +1,4 @@
-"""Two admins changing one registry row at the same moment: the second waits for the first."""
+"""Registry rows changed while others change or search them: no call fails for it."""
 
 import threading
 import time
@@ -13,6 +13,7 @@ from referrals.auth import service as auth
 from referrals.auth.models import Role
 from referrals.config import Settings
 from referrals.main import create_app
+from referrals.matching import details
 from referrals.registry import service
 from tests.builders import make_care_team
 
@@ -79,3 +80,20 @@ def test_a_change_of_a_team_deleted_meanwhile_is_not_lost_in_a_500(admins):
     first = admins.patch("care-teams", {"wait_days": 3})
     assert admins.at_once("update_care_team", first, admins.delete("care-teams")) == (200, 204)
     assert admins.client.get(admins.paths["care-teams"], headers=admins.headers).status_code == 404
+
+
+def test_a_team_deleted_while_a_search_reads_it_is_left_out(admins):
+    team = admins.client.get(admins.paths["care-teams"], headers=admins.headers).json()
+    site = admins.client.get(f"{API}/sites/{team['site_id']}", headers=admins.headers).json()
+    deleted, load = [], details.load
+
+    def delete_then_load(session, team_ids):
+        deleted.append(admins.delete("care-teams")())
+        return load(session, team_ids)
+
+    admins.monkeypatch.setattr(details, "load", delete_then_load)
+    where = {"lat": site["lat"], "lon": site["lon"]}
+    search = admins.client.get(f"{API}/matches", params=where, headers=admins.headers)
+    assert [d.status_code for d in deleted] == [204]
+    assert search.status_code == 200
+    assert search.json()["matches"] == []
