@@ -254,7 +254,7 @@ def site_query(*, state: str | None = None, postal_code: str | None = None) -> S
 
 def _member(session: Session, field: str, public_id: str, roles: Iterable[Role]) -> int:
     row_id = parse_id(public_id)
-    provider = session.get(Provider, row_id) if row_id is not None else None
+    provider = get_for_update(session, Provider, row_id) if row_id is not None else None
     if provider is None:
         raise InvalidInput.on(field, "is not the id of a provider")
     if provider.role not in roles:
@@ -264,14 +264,15 @@ def _member(session: Session, field: str, public_id: str, roles: Iterable[Role])
 
 def _site(session: Session, field: str, public_id: str) -> int:
     site_id = parse_id(public_id)
-    if site_id is None or session.get(Site, site_id) is None:
+    if site_id is None or get_for_update(session, Site, site_id) is None:
         raise InvalidInput.on(field, "is not the id of a site")
     return site_id
 
 
 def _references(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
     """Resolve and check the public ids a create or update refers to: each of them, so that
-    one answer names every id that is wrong."""
+    one answer names every id that is wrong. The rows are locked: none changes its role or
+    goes away before the team is stored."""
     resolvers = {
         "psychiatrist_id": lambda field, value: _member(session, field, value, [Role.psychiatrist]),
         "anesthesia_provider_id": lambda field, value: _member(

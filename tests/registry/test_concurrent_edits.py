@@ -15,13 +15,13 @@ from referrals.config import Settings
 from referrals.main import create_app
 from referrals.matching import details
 from referrals.registry import service
-from tests.builders import make_care_team
+from tests.builders import care_team_body, make_care_team, provider_body
 
 API = "/api/v1"
 
 
 class Admins:
-    """Two admins' calls at once, the first held open after it has read the row it changes."""
+    """Two admins' calls at once, the first held open after it has read the rows it changes."""
 
     def __init__(self, client: TestClient, headers: dict, paths: dict, monkeypatch) -> None:
         self.client, self.headers, self.paths = client, headers, paths
@@ -33,17 +33,18 @@ class Admins:
     def delete(self, kind: str):
         return lambda: self.client.delete(self.paths[kind], headers=self.headers)
 
-    def at_once(self, update: str, first, second) -> tuple[int, int]:
-        """Run `first` until it has read its row, then `second`; their statuses."""
-        read, change = threading.Event(), getattr(service, update)
+    def at_once(self, write: str, first, second) -> tuple[int, int]:
+        """Run `first` until it has read its rows and calls `write`, then `second`; their
+        statuses."""
+        read, change = threading.Event(), getattr(service, write)
 
-        def read_then_linger(session, **arguments):
+        def read_then_linger(session, *arguments, **keywords):
             if not read.is_set():
                 read.set()
-                time.sleep(0.5)  # the row is read, the change not yet written
-            return change(session, **arguments)
+                time.sleep(0.5)  # the rows are read, the change not yet written
+            return change(session, *arguments, **keywords)
 
-        self.monkeypatch.setattr(service, update, read_then_linger)
+        self.monkeypatch.setattr(service, write, read_then_linger)
         with ThreadPoolExecutor(2) as pool:
             held = pool.submit(first)
             assert read.wait(10)
@@ -80,6 +81,26 @@ def test_a_change_of_a_team_deleted_meanwhile_is_not_lost_in_a_500(admins):
     first = admins.patch("care-teams", {"wait_days": 3})
     assert admins.at_once("update_care_team", first, admins.delete("care-teams")) == (200, 204)
     assert admins.client.get(admins.paths["care-teams"], headers=admins.headers).status_code == 404
+
+
+def test_a_provider_cannot_change_role_under_a_team_being_added(admins):
+    team = admins.client.get(admins.paths["care-teams"], headers=admins.headers).json()
+    post = admins.client.post(f"{API}/providers", json=provider_body(), headers=admins.headers)
+    psychiatrist = post.json()["id"]
+    body = care_team_body(
+        psychiatrist_id=psychiatrist,
+        anesthesia_provider_id=team["anesthesia_provider_id"],
+        site_id=team["site_id"],
+    )
+
+    def add_team():
+        return admins.client.post(f"{API}/care-teams", json=body, headers=admins.headers)
+
+    admins.paths["providers"] = f"{API}/providers/{psychiatrist}"
+    role = admins.patch("providers", {"role": "anesthesiologist"})
+    assert admins.at_once("_add_unique", add_team, role) == (201, 422)
+    read = admins.client.get(admins.paths["providers"], headers=admins.headers).json()
+    assert read["role"] == "psychiatrist"
 
 
 def test_a_team_deleted_while_a_search_reads_it_is_left_out(admins):
