@@ -14,11 +14,14 @@ from sqlalchemy import (
     DateTime,
     Insert,
     MetaData,
+    Select,
     Table,
     TypeDecorator,
     create_engine,
     event,
+    func,
     insert,
+    select,
     type_coerce,
 )
 from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
@@ -262,12 +265,27 @@ def driver_execute(session: Session, statement: str, params: Sequence | Mapping 
     return cursor
 
 
+def page_of(
+    session: Session, query: Select, *order: ColumnElement, limit: int, offset: int
+) -> tuple[list, int]:
+    """One page of `query`'s rows in `order`, and the count of all its rows, read by one
+    statement: read by two, rows written in between made the count disagree with the page."""
+    count = select(func.count()).select_from(query.subquery())
+    page = query.add_columns(count.scalar_subquery()).order_by(*order).limit(limit).offset(offset)
+    rows = session.execute(page).unique().all()
+    if not rows:  # past the end: no row carries the count
+        return [], session.scalar(count) or 0
+    return [row[0] for row in rows], rows[0][1]
+
+
 def get_for_update(session: Session, model: type[ModelT], key: object) -> ModelT | None:
     """The row of `model` with this primary key, locked until the transaction ends: the
     calls that read it, decide, then write, take turns (a plain read could be stale by the
-    time of the write). SQLite has no row locks: its write lock is taken instead."""
+    time of the write). SQLite has no row locks: its write lock is taken instead. Only the
+    row of `model` is locked: PostgreSQL refuses FOR UPDATE of the rows an eager load joins
+    to it (the nullable side of an outer join)."""
     lock_for_write(session)
-    return session.get(model, key, with_for_update=True)
+    return session.get(model, key, with_for_update={"of": model})
 
 
 def lock_for_write(session: Session) -> None:

@@ -5,12 +5,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referrals.audit.models import Action, AuditEvent, AuditEventRequest
 from referrals.audit.schemas import AuditEventRead, AuditFilters
-from referrals.db import insert_rows
+from referrals.db import insert_rows, page_of
 from referrals.schemas import Page
 
 __all__ = ["Action", "Audit", "Outcome", "list_events", "record"]
@@ -130,11 +130,13 @@ def list_events(session: Session, *, filters: AuditFilters) -> Page[AuditEventRe
         query = query.where(AuditEvent.at >= filters.since)
     if filters.until is not None:
         query = query.where(AuditEvent.at < filters.until)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(filters.limit)
-        .offset(filters.offset)
+    rows, total = page_of(
+        session,
+        query,
+        AuditEvent.at.desc(),
+        AuditEvent.id.desc(),
+        limit=filters.limit,
+        offset=filters.offset,
     )
     return Page(
         items=[_read(e) for e in rows], total=total, limit=filters.limit, offset=filters.offset

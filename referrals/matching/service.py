@@ -103,9 +103,11 @@ def find_matches(session: Session, *, query: MatchQuery) -> MatchResponse:
     search = Search(origin.lat, origin.lon, filters, preferences, query.limit)
     top = best(session, search, query.radius_miles, total) if total else []
     teams = details.load(session, [r.candidate.care_team_id for r in top])
+    # the search and this read are statements of their own: a team deleted in between is gone
+    found = [r for r in top if r.candidate.care_team_id in teams]
     matches = [
         _match(i, ranked, teams[ranked.candidate.care_team_id], query, preferences)
-        for i, ranked in enumerate(top, start=1)
+        for i, ranked in enumerate(found, start=1)
     ]
     return MatchResponse(
         origin=origin, radius_miles=query.radius_miles, total=total, matches=matches

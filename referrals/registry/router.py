@@ -57,7 +57,7 @@ def update_provider(
     provider_id: str, data: ProviderUpdate, session: SessionDep, _: AdminKey
 ) -> ProviderRead:
     """Change some of a provider's details."""
-    provider = service.get(session, Provider, provider_id)
+    provider = service.get(session, Provider, provider_id, for_update=True)
     return service.update_provider(session, provider=provider, data=data)
 
 
@@ -66,7 +66,7 @@ def update_provider(
 )
 def delete_provider(provider_id: str, session: SessionDep, _: AdminKey) -> Response:
     """Remove a provider who is on no care team."""
-    service.delete(session, service.get(session, Provider, provider_id))
+    service.delete(session, service.get(session, Provider, provider_id, for_update=True))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -99,14 +99,14 @@ def update_site(
     site_id: str, data: SiteUpdate, session: SessionDep, settings: SettingsDep, _: AdminKey
 ) -> SiteRead:
     """Change some of a site's details; a new address without lat/lon moves it there."""
-    site = service.get(session, Site, site_id)
+    site = service.get(session, Site, site_id, for_update=True)
     return service.update_site(session, site=site, data=data, settings=settings)
 
 
 @router.delete("/sites/{site_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["sites"])
 def delete_site(site_id: str, session: SessionDep, _: AdminKey) -> Response:
     """Remove a site that hosts no care team."""
-    service.delete(session, service.get(session, Site, site_id))
+    service.delete(session, service.get(session, Site, site_id, for_update=True))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -142,7 +142,7 @@ def update_care_team(
     care_team_id: str, data: CareTeamUpdate, session: SessionDep, _: AdminKey
 ) -> CareTeamRead:
     """Change some of a care team's details."""
-    team = service.get(session, CareTeam, care_team_id)
+    team = service.get(session, CareTeam, care_team_id, for_update=True)
     return service.update_care_team(session, team=team, data=data)
 
 
@@ -151,5 +151,5 @@ def update_care_team(
 )
 def delete_care_team(care_team_id: str, session: SessionDep, _: AdminKey) -> Response:
     """Remove a care team."""
-    service.delete(session, service.get(session, CareTeam, care_team_id))
+    service.delete(session, service.get(session, CareTeam, care_team_id, for_update=True))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

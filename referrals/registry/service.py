@@ -3,12 +3,12 @@
 from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from referrals.config import Settings
-from referrals.db import Base, has_all, has_any, utcnow
+from referrals.db import Base, get_for_update, has_all, has_any, page_of, utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.geo.gazetteer import unplaced, zip_place, zip_state
 from referrals.geo.geocoding import locate_site, placing_fields
@@ -52,10 +52,12 @@ def parse_id(value: str) -> int | None:
 M = TypeVar("M", bound=Base)
 
 
-def get(session: Session, model: type[M], public_id: str) -> M:
-    """The row with this public id, or NotFound."""
+def get(session: Session, model: type[M], public_id: str, *, for_update: bool = False) -> M:
+    """The row with this public id, or NotFound; `for_update` locks it until the transaction
+    ends, so that changes of one row take turns."""
     row_id = parse_id(public_id)
-    row = session.get(model, row_id) if row_id is not None else None
+    read = get_for_update if for_update else Session.get
+    row = read(session, model, row_id) if row_id is not None else None
     if row is None:
         raise NotFound(f"No {model.__tablename__.rstrip('s').replace('_', ' ')} has this id.")
     return row
@@ -63,10 +65,9 @@ def get(session: Session, model: type[M], public_id: str) -> M:
 
 def page(session: Session, query: Select, *, limit: int, offset: int) -> Page:
     """One page of `query` in id order, with the count of all its rows."""
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
     entity = query.column_descriptions[0]["entity"]
-    rows = session.scalars(query.order_by(entity.id).limit(limit).offset(offset)).unique()
-    return Page(items=list(rows), total=total or 0, limit=limit, offset=offset)
+    rows, total = page_of(session, query, entity.id, limit=limit, offset=offset)
+    return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
 # What keeps a row that others point at: providers and sites are in care teams, and care
@@ -253,7 +254,7 @@ def site_query(*, state: str | None = None, postal_code: str | None = None) -> S
 
 def _member(session: Session, field: str, public_id: str, roles: Iterable[Role]) -> int:
     row_id = parse_id(public_id)
-    provider = session.get(Provider, row_id) if row_id is not None else None
+    provider = get_for_update(session, Provider, row_id) if row_id is not None else None
     if provider is None:
         raise InvalidInput.on(field, "is not the id of a provider")
     if provider.role not in roles:
@@ -263,14 +264,15 @@ def _member(session: Session, field: str, public_id: str, roles: Iterable[Role])
 
 def _site(session: Session, field: str, public_id: str) -> int:
     site_id = parse_id(public_id)
-    if site_id is None or session.get(Site, site_id) is None:
+    if site_id is None or get_for_update(session, Site, site_id) is None:
         raise InvalidInput.on(field, "is not the id of a site")
     return site_id
 
 
 def _references(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
     """Resolve and check the public ids a create or update refers to: each of them, so that
-    one answer names every id that is wrong."""
+    one answer names every id that is wrong. The rows are locked: none changes its role or
+    goes away before the team is stored."""
     resolvers = {
         "psychiatrist_id": lambda field, value: _member(session, field, value, [Role.psychiatrist]),
         "anesthesia_provider_id": lambda field, value: _member(

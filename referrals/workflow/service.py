@@ -3,12 +3,12 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referrals.audit.service import Action, Audit
 from referrals.auth.service import Caller
-from referrals.db import get_for_update, utcnow
+from referrals.db import get_for_update, page_of, utcnow
 from referrals.errors import Conflict, InvalidInput, NotFound
 from referrals.intake import screening
 from referrals.intake import service as intake
@@ -72,13 +72,13 @@ def list_requests(
     if filters.reviewed is not None:
         reviewed = ReferralRequest.reviewed_at.is_not(None)
         query = query.where(reviewed if filters.reviewed else ~reviewed)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        session.scalars(
-            query.order_by(ReferralRequest.received_at.desc(), ReferralRequest.id)
-            .limit(filters.limit)
-            .offset(filters.offset)
-        )
+    rows, total = page_of(
+        session,
+        query,
+        ReferralRequest.received_at.desc(),
+        ReferralRequest.id,
+        limit=filters.limit,
+        offset=filters.offset,
     )
     audit.record(session, action=Action.referral_request_list, request_ids=[r.id for r in rows])
     items = [ReferralRequestSummary(**_summary(r, cipher.decrypt(r.phi))) for r in rows]

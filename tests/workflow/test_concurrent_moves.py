@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from referrals import migrations, phi
 from referrals.auth import service as auth
@@ -84,3 +85,16 @@ def test_two_moves_of_one_referral_take_turns(desk):
     assert desk.at_once(move("accepted"), move("declined")) == (200, 409)
     read = desk.client.get(desk.path, headers=desk.staff).json()
     assert [r["status"] for r in read["referrals"]] == ["accepted"]
+
+
+def test_a_page_of_requests_counts_the_intake_that_arrives_as_it_is_read(desk):
+    arrived = []
+
+    def intake_arrives(_connection, _cursor, statement: str, *_) -> None:
+        if "FROM referral_requests" in statement and "LIMIT" in statement and not arrived:
+            arrived.append(desk.client.post(f"{API}/referral-requests", json=intake()))
+
+    event.listen(desk.client.app.state.engine, "before_cursor_execute", intake_arrives)
+    page = desk.client.get(f"{API}/referral-requests", headers=desk.staff).json()
+    assert arrived[0].status_code == 201
+    assert len(page["items"]) == page["total"]
