@@ -3,18 +3,14 @@
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
 
-from referrals import migrations, phi
-from referrals.auth import service as auth
 from referrals.auth.models import Role
-from referrals.config import Settings
-from referrals.main import create_app
 from referrals.matching import details
 from referrals.registry import service
+from tests.at_once import app_of_its_own, statuses
 from tests.builders import care_team_body, make_care_team, provider_body
 
 API = "/api/v1"
@@ -45,28 +41,20 @@ class Admins:
             return change(session, *arguments, **keywords)
 
         self.monkeypatch.setattr(service, write, read_then_linger)
-        with ThreadPoolExecutor(2) as pool:
-            held = pool.submit(first)
-            assert read.wait(10)
-            other = pool.submit(second)
-            return held.result().status_code, other.result().status_code
+        return statuses(first, second, read)
 
 
 @pytest.fixture
 def admins(new_database_url, monkeypatch) -> Iterator[Admins]:
-    url = new_database_url()
-    migrations.upgrade(url)
-    app = create_app(Settings(database_url=url, phi_key=phi.new_key()))
-    with app.state.sessionmaker.begin() as session:
+    def paths(session) -> dict[str, str]:
         team = make_care_team(session)
-        paths = {
+        return {
             "providers": f"{API}/providers/{team.psychiatrist_id}",
             "care-teams": f"{API}/care-teams/{team.id}",
         }
-        _, key = auth.create_key(session, name="admin", role=Role.admin)
-    with TestClient(app) as client:
-        yield Admins(client, {"Authorization": f"Bearer {key}"}, paths, monkeypatch)
-    app.state.engine.dispose()
+
+    with app_of_its_own(new_database_url(), Role.admin, paths) as (client, headers, made):
+        yield Admins(client, headers, made, monkeypatch)
 
 
 def test_two_changes_of_a_providers_languages_take_turns(admins):

@@ -3,19 +3,15 @@
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from referrals import migrations, phi
-from referrals.auth import service as auth
 from referrals.auth.models import Role
-from referrals.config import Settings
-from referrals.main import create_app
 from referrals.workflow import events
 from referrals.workflow.events import EventKind
+from tests.at_once import app_of_its_own, statuses
 from tests.builders import make_care_team
 from tests.intake.payloads import intake
 
@@ -48,24 +44,16 @@ class Desk:
                 time.sleep(0.5)  # the event is written, the transaction still open
 
         self.monkeypatch.setattr(events, "record", record_then_linger)
-        with ThreadPoolExecutor(2) as pool:
-            held = pool.submit(first)
-            assert written.wait(10)
-            other = pool.submit(second)
-            return held.result().status_code, other.result().status_code
+        return statuses(first, second, written)
 
 
 @pytest.fixture
 def desk(new_database_url, monkeypatch) -> Iterator[Desk]:
-    url = new_database_url()
-    migrations.upgrade(url)
-    app = create_app(Settings(database_url=url, phi_key=phi.new_key()))
-    with app.state.sessionmaker.begin() as session:
-        team_id = make_care_team(session).id
-        _, key = auth.create_key(session, name="desk", role=Role.staff)
-    with TestClient(app) as client:
-        yield Desk(client, {"Authorization": f"Bearer {key}"}, team_id, monkeypatch)
-    app.state.engine.dispose()
+    def team_id(session) -> int:
+        return make_care_team(session).id
+
+    with app_of_its_own(new_database_url(), Role.staff, team_id) as (client, headers, made):
+        yield Desk(client, headers, made, monkeypatch)
 
 
 def test_a_close_waits_for_the_referral_being_sent(desk):
