@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from alembic import command
 from referrals.db import make_engine
-from referrals.geo.spatial import TEAM_PLACES, TEAM_PLACES_INDEX, TEAM_RTREE
+from referrals.geo.spatial import TEAM_CELLS, TEAM_PLACES, TEAM_PLACES_INDEX, TEAM_RTREE
 from referrals.migrations import alembic_config
 from referrals.models import Base
 
@@ -42,6 +42,7 @@ def test_migrations_create_the_spatial_index_of_the_engine(engine):
     else:
         indexes = {index["name"] for index in inspector.get_indexes(TEAM_PLACES)}
         assert TEAM_PLACES_INDEX in indexes
+        assert TEAM_CELLS in inspector.get_table_names()
 
 
 def test_instances_starting_at_once_migrate_one_after_the_other(new_database_url):

@@ -5,15 +5,20 @@ by (band, lon) (see the migrations). A circle crosses a few bands; in each, one 
 interval holds every point of the band inside the circle, and an inner interval holds only
 points surely inside it. Counting the teams in reach is then one index range per band, with
 a distance computed only for the rows between the inner and the outer interval, near the rim.
+
+Each band is also cut into cells of 1/CELLS_PER_DEGREE degree of longitude, whose teams
+`team_cells` counts by modality (see the migrations). Per band, the cells wholly inside the
+inner interval are counted from those rows, and only the teams west and east of them read.
 """
 
 from dataclasses import dataclass, field, fields
-from math import acos, asin, cos, degrees, floor, pi, radians, sin
+from math import acos, asin, ceil, cos, degrees, floor, pi, radians, sin
 
 from referrals.geo.distance import EARTH_RADIUS_MILES
 
-# The migration writes the same in `team_places.band`.
+# The migrations write the same in `team_places.band` and `team_cells.cell`.
 BANDS_PER_DEGREE = 20
+CELLS_PER_DEGREE = 20
 # The outer intervals are those of a slightly larger circle and the inner ones those of a
 # slightly smaller one, so that rounding (here, in the database, in PostGIS' own distance)
 # never leaves a team in reach outside its band's interval, nor a team beyond reach inside
@@ -23,17 +28,30 @@ _MARGIN = 1e-6
 _FLOOR = 1e-9
 _EDGE = radians(1e-6)  # band edges are widened by this much (about 10 cm)
 _EMPTY = (1.0, 0.0)  # an inner interval with nothing in it
+# A cell's edge as a longitude may round either way from `floor(lon * CELLS_PER_DEGREE)`:
+# the reads west and east of the cells reach this far past it, and test the cell exactly.
+_CELL_EDGE = 1e-9
 
 
 @dataclass(slots=True)
 class Cover:
-    """Per band crossed: the longitudes to read, and those surely inside the circle."""
+    """Per band crossed: the longitudes to read, and those surely inside the circle.
+
+    And the run of cells `first_cell..last_cell` wholly inside the inner interval, with the
+    longitudes `west` and `east` up to which, and from which, the teams outside it lie. An
+    empty run (`last_cell = first_cell - 1`) still splits the band: teams of cells before
+    `first_cell` are read westwards, the others eastwards.
+    """
 
     band: list[int] = field(default_factory=list)
     lo: list[float] = field(default_factory=list)
     hi: list[float] = field(default_factory=list)
     inner_lo: list[float] = field(default_factory=list)
     inner_hi: list[float] = field(default_factory=list)
+    first_cell: list[int] = field(default_factory=list)
+    last_cell: list[int] = field(default_factory=list)
+    west: list[float] = field(default_factory=list)
+    east: list[float] = field(default_factory=list)
 
     def add(self, band: int, outer: tuple[float, float], inner: tuple[float, float]) -> None:
         self.band.append(band)
@@ -41,10 +59,24 @@ class Cover:
         self.hi.append(outer[1])
         self.inner_lo.append(inner[0])
         self.inner_hi.append(inner[1])
+        first, last = _cells_within(outer, inner)
+        self.first_cell.append(first)
+        self.last_cell.append(last)
+        self.west.append(first / CELLS_PER_DEGREE + _CELL_EDGE)
+        self.east.append((last + 1) / CELLS_PER_DEGREE - _CELL_EDGE)
 
     def params(self) -> dict[str, list]:
-        """The intervals as statement parameters, by name."""
+        """The lists as statement parameters, by name."""
         return {column.name: getattr(self, column.name) for column in fields(self)}
+
+
+def _cells_within(outer: tuple[float, float], inner: tuple[float, float]) -> tuple[int, int]:
+    """The first and last cell wholly inside `inner`; an empty run if there is none."""
+    if inner[0] > inner[1]:
+        first = floor(outer[0] * CELLS_PER_DEGREE)
+        return first, first - 1
+    first = ceil(inner[0] * CELLS_PER_DEGREE)
+    return first, max(first - 1, floor(inner[1] * CELLS_PER_DEGREE) - 1)
 
 
 def _half_width(lat0: float, angle: float, lat: float) -> float | None:

@@ -8,6 +8,11 @@ GiST index would visit a table page per team instead: the table is not ordered b
 
 Distances are great-circle distances on PostGIS' mean-radius sphere: the same measure as
 SQLite's haversine, within 0.5 % of the WGS 84 geodesic, and much cheaper per row.
+
+A count filtering on nothing but modalities reads `team_cells` (see the migrations) for the
+cells wholly inside each band's inner interval, one row a cell, and the teams only west and
+east of them: around Manhattan at a million teams, 450 cells and a few dozen teams instead
+of 88 000 teams.
 """
 
 from functools import cache
@@ -15,7 +20,7 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from referrals.db import driver_execute
-from referrals.geo.bands import cover
+from referrals.geo.bands import CELLS_PER_DEGREE, cover
 from referrals.geo.distance import METERS_PER_MILE
 from referrals.matching.filters import HardFilters, Search
 from referrals.matching.ranking import PREFERENCE_MILES, WAIT_MILES_PER_DAY, Candidate, Preferences
@@ -28,6 +33,13 @@ _ORIGIN = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
 # The bands' arrays go in binary (`%b`): written as text, they took a sixth of the count.
 _BANDS = """unnest(%(band)b::integer[], %(lo)b::float8[], %(hi)b::float8[],
     %(inner_lo)b::float8[], %(inner_hi)b::float8[]) AS b(band, lo, hi, inner_lo, inner_hi)"""
+# `team_cells.subsets` has a slot per set of modalities (the migration's MODALITY_SETS)
+MODALITY_SETS = 32
+_CELL_BANDS = """unnest(%(band)b::integer[], %(lo)b::float8[], %(hi)b::float8[],
+    %(inner_lo)b::float8[], %(inner_hi)b::float8[], %(first_cell)b::integer[],
+    %(last_cell)b::integer[], %(west)b::float8[], %(east)b::float8[])
+    AS b(band, lo, hi, inner_lo, inner_hi, first_cell, last_cell, west, east)"""
+_CELL = f"floor(t.lon * {CELLS_PER_DEGREE})::integer"
 # A team of band b in reach: within the band's interval, and surely in reach inside its
 # inner interval; a distance is computed only between the two, near the rim.
 _IN_REACH = f"""t.band = b.band AND t.lon BETWEEN b.lo AND b.hi
@@ -43,6 +55,20 @@ _CLAUSES = {
         WHERE l.provider_id = t.psychiatrist_id AND l.code = %(language)s)""",
 }
 _COUNT = """SELECT coalesce(sum((SELECT count(*) FROM team_places t WHERE {where})), 0)::bigint
+FROM {bands}"""
+# The cells' teams: all of them, or those offering any of the modalities asked for, which is
+# all but those whose modalities lie in the set `%(without)s` (1-based) of the others.
+_CELL_TEAMS = {
+    False: f"c.subsets[{MODALITY_SETS}]",
+    True: f"c.subsets[{MODALITY_SETS}] - c.subsets[%(without)s]",
+}
+_CELL_COUNT = """SELECT coalesce(sum(
+    (SELECT coalesce(sum({cell_teams}), 0) FROM team_cells c
+        WHERE c.band = b.band AND c.cell BETWEEN b.first_cell AND b.last_cell)
+    + (SELECT count(*) FROM team_places t
+        WHERE t.lon <= b.west AND {cell} < b.first_cell AND {where})
+    + (SELECT count(*) FROM team_places t
+        WHERE t.lon >= b.east AND {cell} > b.last_cell AND {where})), 0)::bigint
 FROM {bands}"""
 # The best `limit` teams by the score of referrals.matching.ranking: the best of each band,
 # then the best of those.
@@ -69,8 +95,13 @@ FROM {bands}, LATERAL (
 def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
     """The count and best-teams statements testing just the `filtered` filters."""
     where = " AND ".join([_IN_REACH, *(_CLAUSES[name] for name in filtered)])
+    by_cells = set(filtered) <= {"modalities"}
     return (
-        _COUNT.format(where=where, bands=_BANDS),
+        _CELL_COUNT.format(
+            cell_teams=_CELL_TEAMS[bool(filtered)], cell=_CELL, where=where, bands=_CELL_BANDS
+        )
+        if by_cells
+        else _COUNT.format(where=where, bands=_BANDS),
         _BEST.format(
             bands=_BANDS,
             score=_SCORE,
@@ -88,6 +119,7 @@ def _params(lat: float, lon: float, miles: float, filters: HardFilters) -> dict:
         "lon": lon,
         "meters": miles * METERS_PER_MILE,
         "modalities": filters.modalities,
+        "without": ((MODALITY_SETS - 1) & ~filters.modalities) + 1,
         "conditions": filters.conditions,
         "payer": filters.payer,
         "max_price": filters.max_price,
