@@ -31,6 +31,9 @@ CELLS_PER_DEGREE = 20
 MODALITY_SETS = 32
 
 UPGRADE = (
+    # A team written while the teams already there are counted would be missed by the count
+    # and by the trigger, which does not exist yet: writers wait until both are in place.
+    "LOCK TABLE team_places IN SHARE ROW EXCLUSIVE MODE",
     """CREATE TABLE team_cells (
         band integer NOT NULL,
         cell integer NOT NULL,
