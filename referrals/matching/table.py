@@ -42,11 +42,15 @@ def verified(match: Match) -> str:
 
 
 def render(answer: MatchResponse) -> RenderableType:
-    """One row a team: rank, distance, people, site, what it offers, why it is there."""
+    """One row a team: rank, distance, people, site, what it offers, why it is there.
+
+    The cells are `Text`, never markup: a name in the registry is printed as written,
+    brackets and all.
+    """
     if not answer.matches:
         return Text(f"{title(answer)}\nTry a wider --radius or fewer filters.")
     table = Table(
-        title=title(answer),
+        title=Text(title(answer), style="table.title"),
         caption="score = miles + 0.5 * wait days - 10 * preferences met; lowest first",
     )
     table.add_column("#", justify="right", no_wrap=True)
@@ -58,17 +62,19 @@ def render(answer: MatchResponse) -> RenderableType:
     table.add_column("why", overflow="fold")
     for match in answer.matches:
         psychiatrist, anesthesia = match.psychiatrist, match.anesthesia_provider
-        why = "; ".join(match.reasons[2:])
+        why = Text("; ".join(match.reasons[2:]))
         if match.unmet_preferences:
-            why += "\n[yellow]" + "; ".join(match.unmet_preferences) + "[/yellow]"
+            why.append("\n" + "; ".join(match.unmet_preferences), style="yellow")
         table.add_row(
             str(match.rank),
             f"{match.distance_miles:.1f}",
             f"{match.wait_days} d",
-            f"{psychiatrist.first_name} {psychiatrist.last_name}, {psychiatrist.credential}\n"
-            f"{anesthesia.first_name} {anesthesia.last_name}, {anesthesia.credential}",
-            f"{match.site.name}\n{match.site.city}, {match.site.state}\n{verified(match)}",
-            ", ".join(MODALITIES[m] for m in match.modalities) + "\n" + payment(match),
+            Text(
+                f"{psychiatrist.first_name} {psychiatrist.last_name}, {psychiatrist.credential}\n"
+                f"{anesthesia.first_name} {anesthesia.last_name}, {anesthesia.credential}"
+            ),
+            Text(f"{match.site.name}\n{match.site.city}, {match.site.state}\n{verified(match)}"),
+            Text(", ".join(MODALITIES[m] for m in match.modalities) + "\n" + payment(match)),
             why,
         )
     return table

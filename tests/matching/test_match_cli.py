@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import text
 
 from referrals import migrations
 from referrals.config import Settings
@@ -119,3 +120,18 @@ def test_match_lists_each_team_s_price_and_plans(seeded_url):
     assert result.returncode == 0, result.stderr
     assert ", the first 3 listed" in result.stdout
     assert "no self-pay" in result.stdout and "no insurance" in result.stdout
+
+
+def test_match_prints_the_registry_s_names_as_written(new_database_url):
+    url = new_database_url()
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine).begin() as session:
+        seeding.load(session, seed=SeedFile.model_validate_json(Settings().seed_file.read_bytes()))
+        session.execute(text("UPDATE sites SET name = 'Harbor Ketamine [east wing] [/]'"))
+        session.execute(text("UPDATE providers SET last_name = 'Ng [/x]'"))
+    engine.dispose()
+    result = _match(url, "--postal-code", "10001", "--radius", "5", "--limit", "1")
+    assert result.returncode == 0, result.stderr
+    assert "Harbor Ketamine [east wing] [/]" in result.stdout
+    assert "Ng [/x]" in result.stdout
