@@ -168,6 +168,11 @@ class _SQLiteConnection(sqlite3.Connection):
             self.writers.release()
 
 
+# A server's connections per process: SQLAlchemy's defaults, named for `Readers`' threads.
+POOL_SIZE, POOL_OVERFLOW = 5, 10
+POOL_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine with the durability settings of SPEC §7 applied on every connection."""
     url = normalize_url(url)
@@ -189,7 +194,9 @@ def make_engine(url: str, **kwargs) -> Engine:
         event.listen(engine, "connect", connect)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **kwargs
+    )
 
 
 # Reads map the file instead of copying pages through system calls: ~20 % off a search.

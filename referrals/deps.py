@@ -4,7 +4,6 @@ Those that do no I/O are `async`: FastAPI runs a plain function in the thread po
 each trip there and back costs more than the work.
 """
 
-import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
@@ -55,8 +54,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     A session holds no connection until it is used, so it opens on the event loop; ending
     it talks to the database (a commit may wait for the disk or the server), so that runs
-    in the thread pool. After `call_and_commit` or `call_and_end` there is nothing left to
-    commit.
+    in the thread pool. After `call_and_commit` there is nothing left to commit.
     """
     session = request.app.state.sessionmaker()
     try:
@@ -72,38 +70,20 @@ T = TypeVar("T")
 
 
 _SQLITE_WRITERS: RunVar[anyio.CapacityLimiter] = RunVar("referrals_sqlite_writers")
-_SQLITE_READERS: RunVar[anyio.CapacityLimiter] = RunVar("referrals_sqlite_readers")
-CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _limiter(turns: RunVar[anyio.CapacityLimiter], tokens: int) -> anyio.CapacityLimiter:
-    """This event loop's limiter of `turns`: at most `tokens` calls at once in its thread pool.
+def _sqlite_writers() -> anyio.CapacityLimiter:
+    """This event loop's turns for SQLite's writers: one at a time.
 
     A limiter belongs to the loop it was made on, so each loop (a server has one; each test
     client its own) keeps its own.
     """
     try:
-        return turns.get()
+        return _SQLITE_WRITERS.get()
     except LookupError:
-        limiter = anyio.CapacityLimiter(tokens)
-        turns.set(limiter)
+        limiter = anyio.CapacityLimiter(1)
+        _SQLITE_WRITERS.set(limiter)
         return limiter
-
-
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
-async def _call_and_commit(
-    session: Session, service: Callable[..., T], kwargs: dict, sqlite_turns: tuple[RunVar, int]
-) -> T:
-    def run() -> T:
-        result = service(session, **kwargs)
-        session.commit()
-        return result
-
-    limiter = _limiter(*sqlite_turns) if _is_sqlite(session) else None
-    return await anyio.to_thread.run_sync(run, limiter=limiter)
 
 
 async def call_and_commit(session: Session, service: Callable[..., T], /, **kwargs) -> T:
@@ -117,28 +97,14 @@ async def call_and_commit(session: Session, service: Callable[..., T], /, **kwar
     the writes take turns anyway, and threads waiting for the lock and for the GIL (the
     driver lets go of it at every statement) cost a third more CPU per request.
     """
-    return await _call_and_commit(session, service, kwargs, (_SQLITE_WRITERS, 1))
 
+    def run() -> T:
+        result = service(session, **kwargs)
+        session.commit()
+        return result
 
-async def call_and_end(
-    session: Session, key: "KeyCheck", service: Callable[..., T], /, **kwargs
-) -> T:
-    """The check of the caller's `key`, then `service(session, **kwargs)`, a read, and the
-    end of its transaction, in one trip to the thread pool: for a hot route that reads, where
-    the key's dependency, the route and the session's end would each take a trip of their
-    own. The end is a commit (nothing was written); after an error (a refused key
-    included), `get_session` rolls back as usual.
-
-    On SQLite, which does its work in the calling thread, as many run at once as the
-    process has CPUs: more would only take turns for the GIL (the driver lets go of it at
-    every row), at a cost in CPU. PostgreSQL's work is the server's: no limit.
-    """
-
-    def checked(session: Session, **kwargs) -> T:
-        key.caller(session)
-        return service(session, **kwargs)
-
-    return await _call_and_commit(session, checked, kwargs, (_SQLITE_READERS, CPUS))
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return await anyio.to_thread.run_sync(run, limiter=_sqlite_writers() if sqlite else None)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key made with `referrals keys create`.")
@@ -155,7 +121,7 @@ def _key_with(role: Role):
 
 @dataclass(frozen=True, slots=True)
 class KeyCheck:
-    """A request's key, checked by `call_and_end` in the route's own trip to the thread pool
+    """A request's key, checked in the route's own trip to a thread (`Readers.read`)
     rather than in one of the dependency's."""
 
     key: str | None = field(repr=False)

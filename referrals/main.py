@@ -23,6 +23,7 @@ from referrals.limits import BodySizeLimit
 from referrals.matching.router import router as matching_router
 from referrals.observability import REQUEST_ID_HEADER, AccessLog
 from referrals.phi import cipher_for
+from referrals.readers import Readers
 from referrals.registry.router import router as registry_router
 from referrals.workflow.router import router as workflow_router
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.readers = Readers(app.state.engine, app.state.sessionmaker)
     app.state.cipher = cipher_for(settings)
     app.state.intake_rate_limit = IntakeRateLimit(
         settings.intake_rate_limit, settings.intake_rate_limit_storage
@@ -91,7 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs.install(app)
     app.include_router(health)
     app.include_router(intake_page)
-    routers = (registry_router, matching_router, intake_router, workflow_router, audit_router)
+    # routes are tried in order: the busiest first
+    routers = (matching_router, registry_router, intake_router, workflow_router, audit_router)
     for router in routers:
         app.include_router(document(router), prefix="/api/v1")
     return app

@@ -32,7 +32,7 @@ def from_query(model: type[BaseModel], *, after_key: bool = False) -> Any:
     """A dependency giving `model` validated from the query; a list field repeats its name.
 
     With `after_key`, it gives a function that validates when called: for a route whose key
-    is checked in the route's own trip to the thread pool (`deps.call_and_end`), which calls
+    is checked in the route's own trip to a thread (`referrals.readers`), which calls
     it after the key, so that a request with a bad key and a bad query gets 401, not 422.
     """
     fields = model.model_fields.items()

@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from referrals.db import make_engine, normalize_url
 from referrals.deps import get_session
 from referrals.limits import HTTP_PARSER
 from referrals.main import create_app
+from referrals.readers import Readers
 from tests.browser import CHROMIUM, playwright_or_skip
 
 SERVER_URL = os.environ.get("REFERRALS_TEST_DATABASE_URL")
@@ -104,6 +106,7 @@ def app(settings, session):
             yield session
 
     app.dependency_overrides[get_session] = test_session
+    app.state.readers = Readers(app.state.engine, contextmanager(test_session))
     yield app
     app.state.engine.dispose()
 

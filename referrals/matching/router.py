@@ -3,10 +3,10 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from referrals.deps import SessionDep, StaffKeyCheck, call_and_end
+from referrals.deps import StaffKeyCheck
 from referrals.matching import service
 from referrals.matching.schemas import MatchQuery, MatchResponse
 from referrals.query import from_query
@@ -20,14 +20,14 @@ def _search(session: Session, *, query: Callable[[], MatchQuery]) -> str:
 
 # The answer is validated as it is built; returning its JSON spares FastAPI validating it
 # again (a tenth of a search's time) while OpenAPI still documents `MatchResponse`. The key
-# check, the query's validation, the search and the session's end make one trip to the
-# thread pool, the key first: a bad key is refused before a bad query is answered.
+# check, the query's validation and the search make one trip to a reader thread
+# (`referrals.readers`), the key first: a bad key is refused before a bad query is answered.
 @router.get("/matches", response_model=MatchResponse)
 async def matches(
     key: StaffKeyCheck,
     query: Annotated[Callable[[], MatchQuery], from_query(MatchQuery, after_key=True)],
-    session: SessionDep,
+    request: Request,
 ) -> Response:
     """Care teams near a ZIP code or point that pass the filters, best first, with reasons."""
-    answer = await call_and_end(session, key, _search, query=query)
+    answer = await request.app.state.readers.read(key.caller, _search, query=query)
     return Response(answer, media_type="application/json")
