@@ -17,8 +17,8 @@ T = TypeVar("T")
 
 
 class Readers:
-    """Runs a read — the check of the caller's key, then the service — in one trip to a
-    thread of its own, in a session that opens and ends in that thread.
+    """Runs a read in one trip to a thread of its own, in a session that opens and ends in
+    that thread.
 
     For a hot route that reads: with the session as a dependency, FastAPI would keep an
     async generator on the event loop for it, and anyio's trip to a thread costs the loop
@@ -41,15 +41,12 @@ class Readers:
             CPUS if sqlite else POOL_CONNECTIONS, thread_name_prefix="referrals-read"
         )
 
-    async def read(
-        self, check: Callable[[Session], object], service: Callable[..., T], /, **kwargs
-    ) -> T:
-        """`check(session)`, then `service(session, **kwargs)`'s answer; the session's
-        connection is back in the pool before the answer is."""
+    async def read(self, service: Callable[..., T], /, **kwargs) -> T:
+        """`service(session, **kwargs)`'s answer; the session's connection is back in the
+        pool before the answer is."""
 
         def run() -> T:
             with self._sessions() as session:
-                check(session)
                 return service(session, **kwargs)
 
         return await asyncio.get_running_loop().run_in_executor(self._threads, run)

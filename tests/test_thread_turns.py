@@ -10,10 +10,8 @@ import anyio
 import pytest
 
 from referrals import readers
-from referrals.auth.models import Role
 from referrals.db import make_sessionmaker
-from referrals.deps import KeyCheck, call_and_commit
-from referrals.errors import Unauthorized
+from referrals.deps import call_and_commit
 from referrals.readers import Readers
 from tests.conftest import SERVER_URL
 
@@ -49,15 +47,11 @@ async def _write(engine, probe: Probe, fail: bool) -> None:
         await call_and_commit(session, probe, fail=fail)
 
 
-def _anyone(session) -> None:
-    """A key check that lets every call through."""
-
-
 def _reader(engine) -> Callable:
     reader = Readers(engine, make_sessionmaker(engine))
 
     async def read(engine, probe: Probe, fail: bool) -> None:
-        await reader.read(_anyone, probe, fail=fail)
+        await reader.read(probe, fail=fail)
 
     return read
 
@@ -108,9 +102,7 @@ def test_reads_run_as_many_at_once_as_there_are_cpus_on_sqlite(engine, monkeypat
 
 def test_a_read_gives_its_connection_back_before_its_answer(engine):
     async def read() -> int:
-        return await Readers(engine, make_sessionmaker(engine)).read(
-            _anyone, lambda s: s.connection()
-        )
+        return await Readers(engine, make_sessionmaker(engine)).read(lambda s: s.connection())
 
     _run(read)
     assert engine.pool.checkedout() == 0
@@ -126,7 +118,7 @@ def test_a_read_cancelled_while_it_runs_still_gives_its_connection_back(engine):
 
     async def cancelled() -> None:
         async with anyio.create_task_group() as group:
-            group.start_soon(Readers(engine, make_sessionmaker(engine)).read, _anyone, slow)
+            group.start_soon(Readers(engine, make_sessionmaker(engine)).read, slow)
             await anyio.to_thread.run_sync(started.wait, 5)
             group.cancel_scope.cancel()
         assert engine.pool.checkedout() == 1  # the thread still holds it
@@ -136,16 +128,3 @@ def test_a_read_cancelled_while_it_runs_still_gives_its_connection_back(engine):
                 await anyio.sleep(0.01)
 
     _run(cancelled)
-
-
-def test_a_read_runs_only_for_a_caller_whose_key_passes(engine):
-    ran = []
-
-    async def read() -> None:
-        with pytest.raises(Unauthorized):
-            await Readers(engine, make_sessionmaker(engine)).read(
-                KeyCheck(None, Role.staff).caller, ran.append
-            )
-
-    _run(read)
-    assert ran == []

@@ -69,11 +69,14 @@ def _members(column: str, mask: int) -> list[str]:
     return sorted(CareTeam.__table__.c[column].type.members(mask))
 
 
+_UTC_DATETIME = UTCDateTime()
+
+
 def _utc(value: datetime | str | None) -> datetime | None:
     """A stored time as `UTCDateTime` reads it: SQLite's driver gives its text."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return UTCDateTime().process_result_value(value, None)
+    return _UTC_DATETIME.process_result_value(value, None)
 
 
 def _person(values: tuple, languages: str | None) -> dict:
@@ -89,18 +92,21 @@ _SITE = slice(_LANGUAGES + 2, None)
 
 
 def load(session: Session, team_ids: list[int]) -> dict[int, dict]:
-    """Each team's offer, its psychiatrist and anesthesia provider, and its site, by id."""
+    """Each team's offer, its psychiatrist and anesthesia provider, and its site, by id:
+    the fields of a `Match` that are the registry's."""
     dialect = session.get_bind().dialect
     teams = {}
     for row in driver_execute(session, statement(dialect), parameters(dialect, team_ids)):
         team = dict(zip(TEAM, row, strict=False))
         for name in SETS:
             team[name] = _members(name, team[name])
+        team_id = team.pop("id")
+        team["care_team_id"] = team_id
         team["telehealth_consults"] = bool(team["telehealth_consults"])
         team["verified_at"] = _utc(team["verified_at"])
         team["psychiatrist"] = _person(row[_PSYCHIATRIST], row[_LANGUAGES])
-        team["anesthesia"] = _person(row[_ANESTHESIA], row[_LANGUAGES + 1])
+        team["anesthesia_provider"] = _person(row[_ANESTHESIA], row[_LANGUAGES + 1])
         site = dict(zip(SITE, row[_SITE], strict=True))
         team["site"] = site | {"wheelchair_accessible": bool(site["wheelchair_accessible"])}
-        teams[team["id"]] = team
+        teams[team_id] = team
     return teams

@@ -10,6 +10,7 @@ outweighs up to ten miles of distance, more than the five that SPEC §4 asks for
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from referrals.registry.vocab import Gender, Program, Role
 
@@ -37,23 +38,24 @@ class Candidate:
     programs: frozenset[Program]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Preferences:
     psychiatrist_gender: Gender | None = None
     anesthesia_type: Role | None = None
     telehealth: bool = False
     program: Program | None = None
 
+    @cached_property  # asked of every candidate
     def given(self) -> tuple[Preference, ...]:
         return tuple(p for p in Preference if getattr(self, p) not in (None, False))
 
     @property
     def max_bonus_miles(self) -> float:
         """The most distance that meeting preferences can outweigh."""
-        return PREFERENCE_MILES * len(self.given())
+        return PREFERENCE_MILES * len(self.given)
 
     def met_by(self, candidate: Candidate) -> dict[Preference, bool]:
-        return {preference: _MEETS[preference](self, candidate) for preference in self.given()}
+        return {preference: _MEETS[preference](self, candidate) for preference in self.given}
 
 
 _MEETS = {

@@ -6,16 +6,17 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from referrals.deps import StaffKeyCheck
+from referrals.auth.models import Role
+from referrals.deps import checked_query
 from referrals.matching import service
 from referrals.matching.schemas import MatchQuery, MatchResponse
-from referrals.query import from_query
 
 router = APIRouter(tags=["matching"])
+StaffQuery = Annotated[Callable[[Session], MatchQuery], checked_query(MatchQuery, Role.staff)]
 
 
-def _search(session: Session, *, query: Callable[[], MatchQuery]) -> str:
-    return service.find_matches(session, query=query()).model_dump_json()
+def _search(session: Session, *, query: Callable[[Session], MatchQuery]) -> str:
+    return service.find_matches(session, query=query(session)).model_dump_json()
 
 
 # The answer is validated as it is built; returning its JSON spares FastAPI validating it
@@ -23,11 +24,7 @@ def _search(session: Session, *, query: Callable[[], MatchQuery]) -> str:
 # check, the query's validation and the search make one trip to a reader thread
 # (`referrals.readers`), the key first: a bad key is refused before a bad query is answered.
 @router.get("/matches", response_model=MatchResponse)
-async def matches(
-    key: StaffKeyCheck,
-    query: Annotated[Callable[[], MatchQuery], from_query(MatchQuery, after_key=True)],
-    request: Request,
-) -> Response:
+async def matches(query: StaffQuery, request: Request) -> Response:
     """Care teams near a ZIP code or point that pass the filters, best first, with reasons."""
-    answer = await request.app.state.readers.read(key.caller, _search, query=query)
+    answer = await request.app.state.readers.read(_search, query=query)
     return Response(answer, media_type="application/json")
