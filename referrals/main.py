@@ -54,6 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    app.state.readers.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.readers = Readers(app.state.engine, app.state.sessionmaker)
+    app.state.readers = Readers(app.state.engine)
     app.state.cipher = cipher_for(settings)
     app.state.intake_rate_limit = IntakeRateLimit(
         settings.intake_rate_limit, settings.intake_rate_limit_storage
