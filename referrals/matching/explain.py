@@ -85,6 +85,8 @@ def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
         said.append(_price(team["self_pay_price_usd"], query.max_price_usd))
     if query.language:
         said.append(f"psychiatrist speaks {language_name(query.language)}")
+    if query.patient_age is not None:
+        said.append(f"sees patients aged {query.patient_age}")
     said += [_met(p, query, c) for p in ranked.met]
     given = len(ranked.met) + len(ranked.unmet)
     if given > 1:  # one preference is said met, or unmet, on its own

@@ -185,6 +185,7 @@ def test_closed_and_filtered_teams_are_not_counted(client, session, staff_header
     ).json()
     assert body["total"] == 1
     assert [m["care_team_id"] for m in body["matches"]] == [str(kept.id)]
+    assert "sees patients aged 19" in body["matches"][0]["reasons"]
 
 
 @pytest.mark.parametrize(
