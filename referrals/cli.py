@@ -16,6 +16,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from referrals import limits, migrations, observability, phi, problems, rotation
 from referrals.auth import service as auth
@@ -327,5 +329,17 @@ def bench(
         Console().print(report.table(results))
 
 
+def main() -> None:
+    """The `referrals` command. A database it cannot use (down, unreachable, a file it may
+    not open) is said in a few lines, with the URL it tried, and exit 1: not a traceback."""
+    try:
+        app()
+    except OperationalError as exc:
+        url = make_url(_settings().database_url).render_as_string(hide_password=True)
+        err.print(f"[red]The database could not be used[/red] ({escape(url)}):")
+        err.print(escape(str(exc.orig).strip()), highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -1,6 +1,9 @@
 """The `referrals` command refuses what it cannot do, before doing anything."""
 
 import os
+import socket
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -48,3 +51,36 @@ def test_a_bad_setting_is_named_in_one_line_and_nothing_runs(environment, said, 
     assert "Traceback" not in result.output
     assert "Secret" not in result.output
     assert migrated == []
+
+
+def _refused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the probe is closed
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (f"postgresql://on-call:s3cret@127.0.0.1:{_refused_port()}/referrals", "refused"),
+        ("sqlite:////no/such/folder/referrals.db", "unable to open database file"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_said_in_a_few_lines(url, said, tmp_path):
+    # it was a traceback of 450 lines, on every command that reads the database
+    environment = {n: v for n, v in os.environ.items() if not n.startswith("REFERRALS_")}
+    command = [sys.executable, "-m", "referrals.cli", "match", "--postal-code", "10001"]
+    result = subprocess.run(
+        command,
+        env=environment | {"REFERRALS_DATABASE_URL": url, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("The database could not be used (")
+    assert said in result.stderr
+    assert len(result.stderr.splitlines()) <= 4
+    assert "Traceback" not in result.stderr
+    assert "s3cret" not in result.stderr
