@@ -45,9 +45,9 @@ class Readers:
         inside its transaction)."""
         sqlite = engine.dialect.name == "sqlite"
         self._engine = engine
-        self._sessions = sessions or make_sessionmaker(engine)
-        self._keep_connections = sqlite and sessions is None
-        self._kept: dict[int, Connection] = {}
+        self._sessions = sessions
+        self._sessionmaker = make_sessionmaker(engine)
+        self._kept: dict[int, Connection] | None = {} if sqlite else None
         self._threads = ThreadPoolExecutor(
             CPUS if sqlite else POOL_CONNECTIONS, thread_name_prefix="referrals-read"
         )
@@ -63,12 +63,14 @@ class Readers:
         return await asyncio.get_running_loop().run_in_executor(self._threads, run)
 
     def _session(self) -> AbstractContextManager[Session]:
-        if not self._keep_connections:
+        if self._sessions:
             return self._sessions()
+        if self._kept is None:  # PostgreSQL: from the pool
+            return self._sessionmaker()
         thread = threading.get_ident()
         if (connection := self._kept.get(thread)) is None:
             connection = self._kept[thread] = self._engine.connect()
-        return self._sessions(bind=connection)
+        return self._sessionmaker(bind=connection)
 
     def close(self) -> None:
         """Give the kept connections back to the pool, once no read runs (at shutdown)."""
