@@ -6,7 +6,7 @@ each trip there and back costs more than the work.
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import anyio
 from anyio.lowlevel import RunVar
@@ -123,8 +123,8 @@ def _key_with(role: Role):
 
 @dataclass(frozen=True, slots=True)
 class KeyCheck:
-    """A request's key, checked in the route's own trip to a thread (`checked_query`)
-    rather than in one of the dependency's."""
+    """A request's key, checked in the route's own read (`checked_query`) rather than in a
+    trip to a thread of the dependency's own."""
 
     key: str | None = field(repr=False)
     required: Role
@@ -138,25 +138,32 @@ class KeyCheck:
         return auth.authenticate(session, key=self.key, required=self.required)
 
 
-def checked_query(model: type[Q], role: Role) -> Any:
-    """A dependency giving a function of a session: it checks the request's key for `role`,
-    then gives `model` validated from the query (`referrals.query`).
+@dataclass(frozen=True, slots=True)
+class CheckedQuery(Generic[Q]):
+    """A request's key and query, checked when called with a session: the key, then the
+    query. It can be pickled, to be called in a reader process (`referrals.readers`)."""
 
-    For a hot route that reads in a thread of its own (`referrals.readers`): the key is
+    key: KeyCheck
+    validated: Callable[[], Q]
+
+    def __call__(self, session: Session) -> Q:
+        self.key.caller(session)
+        return self.validated()
+
+
+def checked_query(model: type[Q], role: Role) -> Any:
+    """A dependency giving a `CheckedQuery`: it checks the request's key for `role`, then
+    gives `model` validated from the query (`referrals.query`).
+
+    For a hot route that reads in a reader of its own (`referrals.readers`): the key is
     checked there, in the route's one trip to the database, and first, so that a request
     with a bad key and a bad query gets 401, not 422. One dependency for both, not one each:
     FastAPI solves each on the event loop, at a cost per dependency.
     """
     parse = query.from_query(model, after_key=True).dependency
 
-    async def dependency(request: Request, credentials: Credentials) -> Callable[[Session], Q]:
-        key, validated = KeyCheck.of(credentials, role), await parse(request)
-
-        def checked(session: Session) -> Q:
-            key.caller(session)
-            return validated()
-
-        return checked
+    async def dependency(request: Request, credentials: Credentials) -> CheckedQuery[Q]:
+        return CheckedQuery(KeyCheck.of(credentials, role), await parse(request))
 
     dependency.required_role = role
     dependency.query_model = model

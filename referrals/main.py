@@ -46,15 +46,18 @@ def readyz(request: Request) -> dict[str, str]:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    await run_in_threadpool(gazetteer.warm)
-    await app.state.intake_rate_limit.check()
-    # What is loaded by now (modules, the gazetteer's ~40 000 places) lives as long as the
-    # process: keep it out of the collector's full passes, each of which would walk it all.
-    # Garbage first, or it would be kept for good.
-    gc.collect()
-    gc.freeze()
-    yield
-    app.state.readers.close()
+    app.state.readers.start()  # they start while this process warms
+    try:
+        await run_in_threadpool(gazetteer.warm)
+        await app.state.intake_rate_limit.check()
+        # What is loaded by now (modules, the gazetteer's ~40 000 places) lives as long as
+        # the process: keep it out of the collector's full passes, each of which would walk
+        # it all. Garbage first, or it would be kept for good.
+        gc.collect()
+        gc.freeze()
+        yield
+    finally:
+        app.state.readers.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.readers = Readers(app.state.engine)
+    app.state.readers = Readers(app.state.engine, warm=gazetteer.warm)
     app.state.cipher = cipher_for(settings)
     app.state.intake_rate_limit = IntakeRateLimit(
         settings.intake_rate_limit, settings.intake_rate_limit_storage

@@ -28,32 +28,32 @@ def _takes_list(annotation: Any) -> bool:
 _GIVEN_ONCE = {"type": "value_error", "msg": "Value error, must be given once", "input": None}
 
 
+def _validated(model: type[BaseModel], data: dict, repeated: list[str]) -> BaseModel:
+    repeated_locs = [(name,) for name in repeated]
+    errors = [_GIVEN_ONCE | {"loc": loc} for loc in repeated_locs]
+    try:
+        answer = model.model_validate(data)
+    except ValidationError as exc:  # a repeated name's own error is the one above
+        errors += [e for e in exc.errors(include_url=False) if e["loc"][:1] not in repeated_locs]
+    if errors:
+        raise RequestValidationError(
+            [error | {"loc": ("query", *error["loc"])} for error in errors]
+        )
+    return answer
+
+
 def from_query(model: type[BaseModel], *, after_key: bool = False) -> Any:
     """A dependency giving `model` validated from the query; a list field repeats its name.
 
-    With `after_key`, it gives a function that validates when called: for a route whose key
-    is checked in the route's own trip to a thread (`referrals.readers`), which calls
-    it after the key, so that a request with a bad key and a bad query gets 401, not 422.
+    With `after_key`, it gives a function that validates when called (and can be pickled):
+    for a route whose key is checked in the route's own read (`referrals.readers`), which
+    calls it after the key, so that a request with a bad key and a bad query gets 401, not
+    422.
     """
     fields = model.model_fields.items()
     lists = frozenset(
         field.alias or name for name, field in fields if _takes_list(field.annotation)
     )
-
-    def validated(data: dict, repeated: list[str]) -> BaseModel:
-        repeated_locs = [(name,) for name in repeated]
-        errors = [_GIVEN_ONCE | {"loc": loc} for loc in repeated_locs]
-        try:
-            answer = model.model_validate(data)
-        except ValidationError as exc:  # a repeated name's own error is the one above
-            errors += [
-                e for e in exc.errors(include_url=False) if e["loc"][:1] not in repeated_locs
-            ]
-        if errors:
-            raise RequestValidationError(
-                [error | {"loc": ("query", *error["loc"])} for error in errors]
-            )
-        return answer
 
     async def parse(request: Request) -> BaseModel | Callable[[], BaseModel]:
         query = request.query_params
@@ -61,7 +61,8 @@ def from_query(model: type[BaseModel], *, after_key: bool = False) -> Any:
         # a value that is not a list, given twice ("insurance=aetna&insurance=cigna"), is
         # refused: taking either would drop the other without a word
         repeated = [name for name in data if name not in lists and len(query.getlist(name)) > 1]
-        return partial(validated, data, repeated) if after_key else validated(data, repeated)
+        validating = partial(_validated, model, data, repeated)
+        return validating if after_key else validating()
 
     parse.query_model = model
     return Depends(parse)

@@ -1,78 +1,158 @@
-"""The threads that run the application's hot reads, each in a session of its own."""
+"""Where the application's hot reads run: in processes of their own, each in a session.
+
+A search is CPU work in Python and, on SQLite, in the driver. In threads of the server's
+own process, that work took turns for the GIL with the event loop (a search cost the
+server ~40 % more CPU than alone, the threads and the loop handing the GIL back and forth
+at every row the driver stepped). So a read runs in a reader process, as many of them as
+the machine has CPUs, each with its own engine: the event loop only sends the read and
+takes its answer, and never waits behind a search.
+
+A read is a module-level function of a session and picklable keywords, and its answer and
+its errors cross back pickled (the application's errors, and validation and database
+errors, all do). Its session opens and ends in the reader process, so a request cancelled
+while the read runs leaves nothing half done there.
+
+Reads run in threads instead, on the server's own engine, where no other process could
+open the database (SQLite in memory) and when a test gives its own sessions.
+"""
 
 import asyncio
+import gc
+import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from referrals.db import POOL_CONNECTIONS, make_sessionmaker
+from referrals.db import POOL_CONNECTIONS, make_engine, make_sessionmaker
+from referrals.errors import ServiceUnavailable
 
 CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 T = TypeVar("T")
 
+# the reader process's sessions, opened by `_start_reader`
+_sessions: sessionmaker[Session] | None = None
+
+
+def _end_with_the_server() -> None:
+    multiprocessing.parent_process().join()
+    os._exit(0)
+
+
+def _start_reader(database_url: str, warm: Callable[[], None]) -> None:
+    """A reader process's start: its engine, `warm()`, Ctrl-C left to the server, and an
+    end of its own if the server is killed.
+
+    A terminal's Ctrl-C reaches every process of its group; the server stops the readers
+    itself, after the reads under way. A server killed outright (SIGKILL, out of memory)
+    stops nothing: its readers would wait for reads forever.
+    """
+    global _sessions
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with_the_server, name="server-watch", daemon=True).start()
+    _sessions = make_sessionmaker(make_engine(database_url))
+    warm()
+    gc.collect()
+    gc.freeze()  # as the server does: what is loaded by now lives as long as the process
+
+
+def _read(service: Callable[..., T], kwargs: dict) -> T:
+    with _sessions() as session:
+        return service(session, **kwargs)
+
+
+def _nothing() -> None:
+    """What the readers are first given: they start, and are ready for the first search."""
+
+
+def _shares_its_database(engine: Engine) -> bool:
+    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
+
 
 class Readers:
-    """Runs a read in one trip to a thread of its own, in a session that opens and ends in
-    that thread.
-
-    For a hot route that reads: with the session as a dependency, FastAPI would keep an
-    async generator on the event loop for it, and anyio's trip to a thread costs the loop
-    several times asyncio's. The session never leaves its thread, so a request cancelled
-    while the read runs leaves nothing half done: the thread ends the session all the same.
-
-    On SQLite, which does its work in the calling thread, as many run at once as the
-    process has CPUs: more would only take turns for the GIL (the driver lets go of it at
-    every row), at a cost in CPU. Each of those threads keeps one connection for all its
-    reads (a session still begins and ends on it each time): a trip through the pool and
-    back cost a twentieth of a search's time in the server. PostgreSQL's work is the
-    server's: as many run at once as the engine has connections, each taken from the pool
-    and given back, so that the pool's check on checkout finds a connection the server
-    dropped.
-    """
+    """Runs a read in a reader process (or a thread: see the module), in a session that
+    opens and ends there."""
 
     def __init__(
         self,
         engine: Engine,
         sessions: Callable[[], AbstractContextManager[Session]] | None = None,
+        *,
+        warm: Callable[[], None] = _nothing,
     ) -> None:
-        """Reads on `engine`; `sessions()` opens each session instead, if given (a test's,
-        inside its transaction)."""
-        sqlite = engine.dialect.name == "sqlite"
-        self._engine = engine
+        """Reads on `engine`'s database; `sessions()` opens each session instead, if given
+        (a test's, inside its transaction), in a thread. A reader process calls `warm()`
+        (module-level) once, before its first read."""
+        self._url = engine.url.render_as_string(hide_password=False)
+        self._warm = warm
+        self._processes: ProcessPoolExecutor | None = None
+        self._threads: ThreadPoolExecutor | None = None
         self._sessions = sessions
-        self._sessionmaker = make_sessionmaker(engine)
-        self._kept: dict[int, Connection] | None = {} if sqlite else None
-        self._threads = ThreadPoolExecutor(
-            CPUS if sqlite else POOL_CONNECTIONS, thread_name_prefix="referrals-read"
-        )
+        if sessions is None and not _shares_its_database(engine):
+            self._sessions = make_sessionmaker(engine)
+        if self._sessions is not None:
+            self._threads = ThreadPoolExecutor(
+                POOL_CONNECTIONS, thread_name_prefix="referrals-read"
+            )
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the reader processes now, rather than at the first read (at startup)."""
+        if self._threads is None:
+            readers = self._executor()
+            for _ in range(CPUS):
+                readers.submit(_nothing)
 
     async def read(self, service: Callable[..., T], /, **kwargs) -> T:
-        """`service(session, **kwargs)`'s answer; the session has ended (and on PostgreSQL
-        its connection is back in the pool) before the answer is given."""
+        """`service(session, **kwargs)`'s answer; the session has ended (and its connection
+        is back in its pool) before the answer is given.
 
-        def run() -> T:
-            with self._session() as session:
-                return service(session, **kwargs)
+        503 if a reader process died during the read (killed, out of memory): the readers
+        are started anew for the next read.
+        """
+        loop = asyncio.get_running_loop()
+        if self._threads is not None:
+            return await loop.run_in_executor(self._threads, self._in_thread, service, kwargs)
+        readers = self._executor()
+        try:
+            return await loop.run_in_executor(readers, _read, service, kwargs)
+        except BrokenProcessPool as exc:
+            self._replace(readers)
+            raise ServiceUnavailable("The search was interrupted; please try again.") from exc
 
-        return await asyncio.get_running_loop().run_in_executor(self._threads, run)
+    def _in_thread(self, service: Callable[..., T], kwargs: dict) -> T:
+        with self._sessions() as session:
+            return service(session, **kwargs)
 
-    def _session(self) -> AbstractContextManager[Session]:
-        if self._sessions:
-            return self._sessions()
-        if self._kept is None:  # PostgreSQL: from the pool
-            return self._sessionmaker()
-        thread = threading.get_ident()
-        if (connection := self._kept.get(thread)) is None:
-            connection = self._kept[thread] = self._engine.connect()
-        return self._sessionmaker(bind=connection)
+    def _executor(self) -> Executor:
+        with self._lock:
+            if self._processes is None:
+                self._processes = ProcessPoolExecutor(
+                    CPUS,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_reader,
+                    initargs=(self._url, self._warm),
+                )
+            return self._processes
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._processes is broken:
+                self._processes = None
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        """Give the kept connections back to the pool, once no read runs (at shutdown)."""
-        while self._kept:
-            self._kept.popitem()[1].close()
+        """Stop the reader processes once the reads under way are answered (at shutdown)."""
+        with self._lock:
+            processes, self._processes = self._processes, None
+        if processes is not None:
+            processes.shutdown(wait=True, cancel_futures=True)
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)

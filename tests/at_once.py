@@ -18,6 +18,7 @@ from referrals.auth import service as auth
 from referrals.auth.models import Role
 from referrals.config import Settings
 from referrals.main import create_app
+from referrals.readers import Readers
 
 T = TypeVar("T")
 
@@ -27,9 +28,13 @@ def app_of_its_own(
     database_url: str, role: Role, prepare: Callable[[Session], T]
 ) -> Iterator[tuple[TestClient, dict[str, str], T]]:
     """A client of an app on `database_url`, a `role` key's headers, and what `prepare`
-    made in the database first."""
+    made in the database first.
+
+    Its searches read in threads of this process, where a test can hold them up.
+    """
     migrations.upgrade(database_url)
     app = create_app(Settings(database_url=database_url, phi_key=phi.new_key()))
+    app.state.readers = Readers(app.state.engine, app.state.sessionmaker)
     with app.state.sessionmaker.begin() as session:
         prepared = prepare(session)
         _, key = auth.create_key(session, name=str(role), role=role)

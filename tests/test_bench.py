@@ -4,10 +4,13 @@ import json
 import os
 import subprocess
 import sys
+import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from referrals import readers
 from referrals.bench import throughput
 
 KEYS = (
@@ -69,21 +72,42 @@ def _processes() -> dict[int, tuple[int, bytes]]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
-@pytest.mark.parametrize("workers", [1, 2])
-def test_the_app_is_served_by_the_workers_asked_for(database_url, workers):
-    with throughput.served_app(database_url, workers=workers) as port:
+def _spawned_by(processes: dict[int, tuple[int, bytes]], pid: int) -> list[int]:
+    return [
+        child
+        for child, (parent, command) in processes.items()
+        if parent == pid and b"spawn_main" in command
+    ]
+
+
+def _serving(port: int, workers: int) -> tuple[list[int], list[int]]:
+    """The processes serving on `port`, and how many reader processes each has spawned.
+
+    One worker serves in uvicorn's own process; more are spawned by it. Each spawns its
+    reader processes (`referrals.readers`) as it starts: a worker may still be starting
+    when another answers, so they are looked for again for a while.
+    """
+    deadline = time.monotonic() + 30
+    while True:
         processes = _processes()
+        spawned_by = partial(_spawned_by, processes)
         (server,) = [
             pid
             for pid, (_, command) in processes.items()
             if f"--port\0{port}\0".encode() in command
         ]
-        spawned = [
-            pid
-            for pid, (parent, command) in processes.items()
-            if parent == server and b"spawn_main" in command
-        ]
-        # one worker serves in uvicorn's own process; more are spawned by it
-        assert len(spawned) == (workers if workers > 1 else 0)
+        serving = spawned_by(server) if workers > 1 else [server]
+        spawned = [len(spawned_by(worker)) for worker in serving]
+        if spawned == [readers.CPUS] * workers or time.monotonic() > deadline:
+            return serving, spawned
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_app_is_served_by_the_workers_asked_for(database_url, workers):
+    with throughput.served_app(database_url, workers=workers) as port:
+        serving, spawned = _serving(port, workers)
+        assert len(serving) == workers
+        assert spawned == [readers.CPUS] * workers
         assert throughput.requests_per_second(port, throughput.trivial_phase(), seconds=0.3)[0]

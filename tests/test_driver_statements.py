@@ -12,6 +12,7 @@ from referrals.auth.models import Role
 from referrals.config import Settings
 from referrals.db import driver_execute
 from referrals.main import create_app
+from referrals.readers import Readers
 
 
 def test_a_driver_error_is_sqlalchemy_s_and_hides_the_parameters(session):
@@ -28,6 +29,7 @@ def test_a_connection_lost_before_a_staff_search_is_503_then_recovers(new_databa
         pytest.skip("a server connection to lose: PostgreSQL")
     migrations.upgrade(url)
     app = create_app(Settings(database_url=url, phi_key=phi.new_key()))
+    app.state.readers = Readers(app.state.engine, app.state.sessionmaker)  # on this engine
     with app.state.sessionmaker.begin() as session:
         _, key = auth.create_key(session, name="desk", role=Role.staff)
     app.state.engine.dispose()

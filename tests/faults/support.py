@@ -92,8 +92,17 @@ class Server:
                 self.kill()
 
     def log_lines(self) -> list[dict]:
-        """The server's log, each line parsed as the JSON object it must be."""
-        return [json.loads(line) for line in self.log.read_text().splitlines() if line]
+        """The server's log, each line parsed as the JSON object it must be.
+
+        But for what multiprocessing's resource tracker, a process of its own that outlives
+        a killed server, says in plain text as it removes the semaphores the server shared
+        with its reader processes.
+        """
+        lines = self.log.read_text().splitlines()
+        return [json.loads(line) for line in lines if line and _TRACKER not in line]
+
+
+_TRACKER = "resource_tracker"
 
 
 @dataclass
