@@ -43,7 +43,8 @@ def sqlite_top(filtered: tuple[str, ...]) -> str:
     where = " AND ".join([lite._IN_BOX, *(lite._CLAUSES[name] for name in filtered)])
     return f"""SELECT id >> {lite.TEAM_SHIFT} AS team,
     distance + :wait_miles * {_WAIT} - :preference_miles * ({_MET}) AS score
-FROM (SELECT r.id, {lite._DISTANCE} AS distance FROM team_rtree r WHERE {where} LIMIT -1)
+FROM (SELECT r.id, {lite._DISTANCE} AS distance FROM {lite.tree(filtered)} r
+    WHERE {where} LIMIT -1)
 WHERE distance <= :radius
 ORDER BY score, distance, {_WAIT}, team
 LIMIT :limit"""

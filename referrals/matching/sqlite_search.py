@@ -1,8 +1,10 @@
-"""Candidate search on SQLite: one R*Tree of open care teams.
+"""Candidate search on SQLite: an R*Tree of open care teams.
 
 Each `team_rtree` entry (see the migrations) is a point (lat, lon, price, youngest age)
 whose id packs the team id with its wait and the bit sets that the filters and preferences
-test, so that a search reads no other table but for the rarer language filter.
+test, so that a search reads no other table but for the rarer language filter. A search
+that caps neither price nor age reads `team_rtree_by_place` instead: the same entries by
+place alone, smaller, so that fewer pages hold them.
 """
 
 from functools import cache
@@ -44,10 +46,12 @@ _CLAUSES = {
         ON l.provider_id = t.psychiatrist_id AND l.code = :language
         WHERE t.id = r.id >> 39)""",
 }
+# The filters only the four-dimensional tree can test in the tree rather than row by row.
+_PRICE_AND_AGE = frozenset({"max_price", "patient_age"})
 # The best `limit` teams by the score of referrals.matching.ranking, computed from the id;
 # the inner query's LIMIT -1 keeps SQLite from computing each distance three times.
 _BEST = """SELECT id, distance FROM (
-    SELECT r.id, {distance} AS distance FROM team_rtree r WHERE {where} LIMIT -1)
+    SELECT r.id, {distance} AS distance FROM {tree} r WHERE {where} LIMIT -1)
 WHERE distance <= :radius
 ORDER BY distance + :wait_miles * ((id >> 30) & 511) - :preference_miles * (
         (((id >> 27) & 3) = :gender) + (((id >> 29) & 1) = :crna)
@@ -70,19 +74,24 @@ _AROUND = (
 )
 
 
-def _count_statement(filters: list[str]) -> str:
+def _count_statement(tree: str, filters: list[str]) -> str:
     inside = " AND ".join([_INSIDE, *filters])
     around = [" AND ".join([strip, *filters, f"{_DISTANCE} <= :radius"]) for strip in _AROUND]
-    counts = [f"(SELECT count(*) FROM team_rtree r WHERE {w})" for w in (inside, *around)]
+    counts = [f"(SELECT count(*) FROM {tree} r WHERE {w})" for w in (inside, *around)]
     return "SELECT " + "\n    + ".join(counts)
+
+
+def tree(filtered: tuple[str, ...]) -> str:
+    """The R*Tree a search testing the `filtered` filters reads."""
+    return "team_rtree" if _PRICE_AND_AGE & set(filtered) else "team_rtree_by_place"
 
 
 @cache
 def statements(filtered: tuple[str, ...]) -> tuple[str, str]:
     """The count and best-teams statements testing just the `filtered` filters."""
-    filters = [_CLAUSES[name] for name in filtered]
+    filters, read = [_CLAUSES[name] for name in filtered], tree(filtered)
     where = " AND ".join([_IN_BOX, *filters])
-    return _count_statement(filters), _BEST.format(where=where, distance=_DISTANCE)
+    return _count_statement(read, filters), _BEST.format(tree=read, where=where, distance=_DISTANCE)
 
 
 def _box(lat: float, lon: float, miles: float, *, prefix: str = "") -> dict[str, float]:

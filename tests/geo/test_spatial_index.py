@@ -8,10 +8,12 @@ from sqlalchemy import text
 from referrals.geo.bands import BANDS_PER_DEGREE
 from tests.builders import make_care_team, make_provider, make_site
 
-_SQLITE_NEAR = text(
-    "SELECT id >> 39 FROM team_rtree WHERE max_lat >= :lat - 0.03 AND min_lat <= :lat + 0.03"
+_SQLITE_NEAR = (
+    "SELECT id >> 39 FROM {tree} WHERE max_lat >= :lat - 0.03 AND min_lat <= :lat + 0.03"
     " AND max_lon >= :lon - 0.04 AND min_lon <= :lon + 0.04"
 )
+# the tree of every search, and the tree by place alone of those that cap neither price nor age
+SQLITE_TREES = ("team_rtree", "team_rtree_by_place")
 # by the band the migration computes, and the band the searches compute
 _POSTGIS_NEAR = text(
     "SELECT care_team_id FROM team_places WHERE band BETWEEN :south AND :north"
@@ -23,15 +25,23 @@ AUSTIN = (30.2672, -97.7431)
 
 
 def _indexed_near(session, lat: float, lon: float) -> set[int]:
-    """Open teams the spatial index (not the lat/lon columns) finds within ~2 miles."""
+    """Open teams the spatial index (not the lat/lon columns) finds within ~2 miles: on
+    SQLite, the same in each of its trees."""
     session.flush()
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    query = _SQLITE_NEAR if sqlite else _POSTGIS_NEAR
+    if session.get_bind().dialect.name == "sqlite":
+        where = {"lat": lat, "lon": lon}
+        found = [
+            set(session.execute(text(_SQLITE_NEAR.format(tree=tree)), where).scalars())
+            for tree in SQLITE_TREES
+        ]
+        assert found[0] == found[1]
+        return found[0]
     bands = {
         "south": floor((lat - 0.03) * BANDS_PER_DEGREE),
         "north": floor((lat + 0.03) * BANDS_PER_DEGREE),
     }
-    return set(session.execute(query, {"lat": lat, "lon": lon} | bands).scalars())
+    where = {"lat": lat, "lon": lon} | bands
+    return set(session.execute(_POSTGIS_NEAR, where).scalars())
 
 
 @pytest.fixture
