@@ -1,11 +1,10 @@
 """Where the application's hot reads run: in processes of their own, each in a session.
 
 A search is CPU work in Python and, on SQLite, in the driver. In threads of the server's
-own process, that work took turns for the GIL with the event loop (a search cost the
-server ~40 % more CPU than alone, the threads and the loop handing the GIL back and forth
-at every row the driver stepped). So a read runs in a reader process, as many of them as
-the machine has CPUs, each with its own engine: the event loop only sends the read and
-takes its answer, and never waits behind a search.
+own process, that work took turns for the GIL with the event loop, and a search cost the
+server a third more CPU than the same work in the loop alone. So a read runs in a reader
+process, as many of them as the machine has CPUs, each with its own engine: the event loop
+only sends the read and takes its answer, and never waits behind a search.
 
 A read is a module-level function of a session and picklable keywords, and its answer and
 its errors cross back pickled (the application's errors, and validation and database
