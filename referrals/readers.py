@@ -62,8 +62,13 @@ def _start_reader(database_url: str, warm: Callable[[], None]) -> None:
     gc.freeze()  # as the server does: what is loaded by now lives as long as the process
 
 
-def _read(service: Callable[..., T], kwargs: dict) -> T:
-    with _sessions() as session:
+def _read(
+    service: Callable[..., T],
+    kwargs: dict,
+    sessions: Callable[[], AbstractContextManager[Session]] | None = None,
+) -> T:
+    """`service(session, **kwargs)` in a session of `sessions`, or of the reader process."""
+    with (sessions or _sessions)() as session:
         return service(session, **kwargs)
 
 
@@ -118,17 +123,13 @@ class Readers:
         """
         loop = asyncio.get_running_loop()
         if self._threads is not None:
-            return await loop.run_in_executor(self._threads, self._in_thread, service, kwargs)
+            return await loop.run_in_executor(self._threads, _read, service, kwargs, self._sessions)
         readers = self._executor()
         try:
             return await loop.run_in_executor(readers, _read, service, kwargs)
         except BrokenProcessPool as exc:
             self._replace(readers)
             raise ServiceUnavailable("The search was interrupted; please try again.") from exc
-
-    def _in_thread(self, service: Callable[..., T], kwargs: dict) -> T:
-        with self._sessions() as session:
-            return service(session, **kwargs)
 
     def _executor(self) -> Executor:
         with self._lock:

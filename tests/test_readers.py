@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from referrals import migrations, readers
@@ -22,6 +23,7 @@ from referrals.db import make_engine, make_sessionmaker
 from referrals.errors import FieldError, InvalidInput, ServiceUnavailable
 from referrals.main import create_app
 from referrals.readers import Readers
+from tests.conftest import SERVER_URL
 
 # What the readers are given to run: functions of a module, as a search is.
 
@@ -197,3 +199,43 @@ def test_readers_end_when_their_server_is_killed(database_url):
         assert time.monotonic() < deadline, "a reader outlived its server"
         time.sleep(0.05)
     assert process_ids
+
+
+def test_a_search_while_the_database_is_away_is_a_503_problem_without_the_password():
+    away = "postgresql://referrals:hunter2secret@127.0.0.1:9/referrals"  # nothing listens
+    app = create_app(Settings(database_url=away, intake_rate_limit="100000/minute"))
+    with TestClient(app) as client:
+        response = client.get(
+            "/api/v1/matches?postal_code=10001", headers={"Authorization": "Bearer rfk_x"}
+        )
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Retry-After" in response.headers
+    assert "hunter2secret" not in response.text
+    assert "rfk_x" not in response.text
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="a server's connections to end: PostgreSQL")
+def test_searches_go_on_after_the_server_ends_the_readers_connections(new_database_url):
+    url = new_database_url()
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine).begin() as session:
+        _, key = auth.create_key(session, name="reader test", role=Role.staff)
+    app = create_app(Settings(database_url=url, intake_rate_limit="100000/minute"))
+    staff = {"Authorization": f"Bearer {key}"}
+    search = "/api/v1/matches?postal_code=10001"
+    with TestClient(app) as client:
+        before = [client.get(search, headers=staff).status_code for _ in range(4)]
+        with engine.connect() as connection:
+            ended = connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+        after = [client.get(search, headers=staff).status_code for _ in range(4)]
+    engine.dispose()
+    app.state.engine.dispose()
+    assert ended >= 1  # the readers' connections, at least
+    assert before == after == [200] * 4
