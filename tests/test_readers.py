@@ -9,8 +9,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -19,7 +21,6 @@ from referrals import migrations, readers
 from referrals.auth import service as auth
 from referrals.auth.models import Role
 from referrals.config import Settings
-from referrals.db import make_engine, make_sessionmaker
 from referrals.errors import FieldError, InvalidInput, ServiceUnavailable
 from referrals.main import create_app
 from referrals.readers import Readers
@@ -146,16 +147,23 @@ def test_close_stops_the_reader_processes(new_readers):
     assert process_ids and all(_gone(process_id) for process_id in process_ids)
 
 
-def test_the_app_searches_in_its_readers_and_stops_them_when_it_stops(new_database_url):
-    url = new_database_url()
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine).begin() as session:
+@contextmanager
+def _app_with_its_readers(database_url: str) -> Iterator[tuple[FastAPI, TestClient, dict]]:
+    """An app on a new database of its own, serving with its reader processes, its client,
+    and a staff key's headers."""
+    migrations.upgrade(database_url)
+    app = create_app(Settings(database_url=database_url, intake_rate_limit="100000/minute"))
+    with app.state.sessionmaker.begin() as session:
         _, key = auth.create_key(session, name="reader test", role=Role.staff)
-    engine.dispose()
-    app = create_app(Settings(database_url=url, intake_rate_limit="100000/minute"))
-    staff = {"Authorization": f"Bearer {key}"}
-    with TestClient(app) as client:
+    try:
+        with TestClient(app) as client:
+            yield app, client, {"Authorization": f"Bearer {key}"}
+    finally:
+        app.state.engine.dispose()
+
+
+def test_the_app_searches_in_its_readers_and_stops_them_when_it_stops(new_database_url):
+    with _app_with_its_readers(new_database_url()) as (app, client, staff):
         found = client.get("/api/v1/matches?postal_code=10001", headers=staff)
         assert found.status_code == 200
         assert found.json()["total"] == 0
@@ -169,7 +177,6 @@ def test_the_app_searches_in_its_readers_and_stops_them_when_it_stops(new_databa
         process_ids = {client.portal.call(app.state.readers.read, pid) for _ in range(4)}
     assert os.getpid() not in process_ids
     assert all(_gone(process_id) for process_id in process_ids)
-    app.state.engine.dispose()
 
 
 SERVER = """
@@ -217,17 +224,10 @@ def test_a_search_while_the_database_is_away_is_a_503_problem_without_the_passwo
 
 @pytest.mark.skipif(not SERVER_URL, reason="a server's connections to end: PostgreSQL")
 def test_searches_go_on_after_the_server_ends_the_readers_connections(new_database_url):
-    url = new_database_url()
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine).begin() as session:
-        _, key = auth.create_key(session, name="reader test", role=Role.staff)
-    app = create_app(Settings(database_url=url, intake_rate_limit="100000/minute"))
-    staff = {"Authorization": f"Bearer {key}"}
     search = "/api/v1/matches?postal_code=10001"
-    with TestClient(app) as client:
+    with _app_with_its_readers(new_database_url()) as (app, client, staff):
         before = [client.get(search, headers=staff).status_code for _ in range(4)]
-        with engine.connect() as connection:
+        with app.state.engine.connect() as connection:
             ended = connection.execute(
                 text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -235,7 +235,5 @@ def test_searches_go_on_after_the_server_ends_the_readers_connections(new_databa
                 )
             ).scalar()
         after = [client.get(search, headers=staff).status_code for _ in range(4)]
-    engine.dispose()
-    app.state.engine.dispose()
     assert ended >= 1  # the readers' connections, at least
     assert before == after == [200] * 4
