@@ -75,7 +75,11 @@ def _wait_for_a_lock_wait(engine, migration: threading.Thread) -> None:
     )
     deadline = time.monotonic() + 30
     with engine.connect() as watcher:
-        while not watcher.execute(waiting).scalar_one():
+        while True:
+            waits = watcher.execute(waiting).scalar_one()
+            watcher.rollback()  # pg_stat_activity is read once per transaction
+            if waits:
+                return
             assert migration.is_alive() and time.monotonic() < deadline
             time.sleep(0.05)
 
