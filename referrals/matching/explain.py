@@ -2,7 +2,7 @@
 
 import pycountry
 
-from referrals.matching.ranking import Preference, Preferences, Ranked
+from referrals.matching.ranking import Candidate, Preference, Preferences, Ranked
 from referrals.matching.schemas import MatchQuery
 from referrals.registry.vocab import Condition, Modality, Payer, Program, Role
 
@@ -73,6 +73,15 @@ def _price(price: int, most: int) -> str:
     return f"self-pay ${price:,} per treatment, within ${most:,}"
 
 
+# What a team that meets each preference is said to offer; the query says what was wanted.
+_MET = {
+    Preference.psychiatrist_gender: lambda query, c: f"psychiatrist is {query.psychiatrist_gender}",
+    Preference.anesthesia_type: lambda query, c: f"anesthesia by {ANESTHESIA[c.anesthesia_role]}",
+    Preference.telehealth: lambda query, c: "offers telehealth consults",
+    Preference.program: lambda query, c: f"has {PROGRAMS[query.program]}",
+}
+
+
 def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
     """Why the team fits: its distance and wait, each filter it passed, each preference met."""
     c = ranked.candidate
@@ -87,39 +96,32 @@ def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
         said.append(f"psychiatrist speaks {language_name(query.language)}")
     if query.patient_age is not None:
         said.append(f"sees patients aged {query.patient_age}")
-    said += [_met(p, query, c) for p in ranked.met]
+    said += [_MET[p](query, c) for p in ranked.met]
     given = len(ranked.met) + len(ranked.unmet)
     if given > 1:  # one preference is said met, or unmet, on its own
         said.append(f"meets {len(ranked.met)} of {given} preferences")
     return said
 
 
-def _met(preference: Preference, query: MatchQuery, candidate) -> str:
-    return {
-        Preference.psychiatrist_gender: lambda: f"psychiatrist is {query.psychiatrist_gender}",
-        Preference.anesthesia_type: lambda: (
-            f"anesthesia by {ANESTHESIA[candidate.anesthesia_role]}"
-        ),
-        Preference.telehealth: lambda: "offers telehealth consults",
-        Preference.program: lambda: f"has {PROGRAMS[query.program]}",
-    }[preference]()
+def _other_gender(wanted: Preferences, c: Candidate) -> str:
+    gender = wanted.psychiatrist_gender
+    if c.psychiatrist_gender:
+        return f"psychiatrist is {c.psychiatrist_gender}, not {gender} as preferred"
+    return f"psychiatrist's gender is not listed ({gender} preferred)"
+
+
+# What a team that misses each preference offers instead.
+_UNMET = {
+    Preference.psychiatrist_gender: _other_gender,
+    Preference.anesthesia_type: lambda wanted, c: (
+        f"anesthesia is by {ANESTHESIA[c.anesthesia_role]},"
+        f" not {ANESTHESIA[wanted.anesthesia_type]} as preferred"
+    ),
+    Preference.telehealth: lambda wanted, c: "no telehealth consults",
+    Preference.program: lambda wanted, c: f"does not have {PROGRAMS[wanted.program]}",
+}
 
 
 def unmet(ranked: Ranked, preferences: Preferences) -> list[str]:
     """Each given preference the team does not meet, said plainly."""
-    c = ranked.candidate
-    gender = preferences.psychiatrist_gender
-    said = {
-        Preference.psychiatrist_gender: lambda: (
-            f"psychiatrist is {c.psychiatrist_gender}, not {gender} as preferred"
-            if c.psychiatrist_gender
-            else f"psychiatrist's gender is not listed ({gender} preferred)"
-        ),
-        Preference.anesthesia_type: lambda: (
-            f"anesthesia is by {ANESTHESIA[c.anesthesia_role]},"
-            f" not {ANESTHESIA[preferences.anesthesia_type]} as preferred"
-        ),
-        Preference.telehealth: lambda: "no telehealth consults",
-        Preference.program: lambda: f"does not have {PROGRAMS[preferences.program]}",
-    }
-    return [said[p]() for p in ranked.unmet]
+    return [_UNMET[p](preferences, ranked.candidate) for p in ranked.unmet]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import NamedTuple
 
 from referrals.registry.vocab import Gender, Program, Role
 
@@ -25,8 +26,9 @@ class Preference(StrEnum):
     program = "program"
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+# Candidates and their rankings are tuples: a search makes a few dozen, and a frozen
+# dataclass takes three times as long to make.
+class Candidate(NamedTuple):
     """What ranking needs to know of a team that passed the hard filters."""
 
     care_team_id: int
@@ -68,8 +70,7 @@ _MEETS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Ranked:
+class Ranked(NamedTuple):
     candidate: Candidate
     score: float
     met: tuple[Preference, ...]
@@ -83,9 +84,11 @@ class Ranked:
 
 def score(candidate: Candidate, preferences: Preferences) -> Ranked:
     """The candidate's score and which of the given preferences it meets."""
-    met = preferences.met_by(candidate)
-    meets = tuple(p for p, ok in met.items() if ok)
-    misses = tuple(p for p, ok in met.items() if not ok)
+    meets = misses = ()
+    if preferences.given:  # most searches give none
+        met = preferences.met_by(candidate)
+        meets = tuple(p for p, ok in met.items() if ok)
+        misses = tuple(p for p, ok in met.items() if not ok)
     value = (
         candidate.distance_miles
         + WAIT_MILES_PER_DAY * candidate.wait_days
