@@ -103,7 +103,7 @@ def reasons(ranked: Ranked, team: dict, query: MatchQuery) -> list[str]:
     return said
 
 
-def _other_gender(wanted: Preferences, c: Candidate) -> str:
+def _gender_unmet(wanted: Preferences, c: Candidate) -> str:
     gender = wanted.psychiatrist_gender
     if c.psychiatrist_gender:
         return f"psychiatrist is {c.psychiatrist_gender}, not {gender} as preferred"
@@ -112,7 +112,7 @@ def _other_gender(wanted: Preferences, c: Candidate) -> str:
 
 # What a team that misses each preference offers instead.
 _UNMET = {
-    Preference.psychiatrist_gender: _other_gender,
+    Preference.psychiatrist_gender: _gender_unmet,
     Preference.anesthesia_type: lambda wanted, c: (
         f"anesthesia is by {ANESTHESIA[c.anesthesia_role]},"
         f" not {ANESTHESIA[wanted.anesthesia_type]} as preferred"

@@ -26,8 +26,9 @@ class Preference(StrEnum):
     program = "program"
 
 
-# Candidates and their rankings are tuples: a search makes a few dozen, and a frozen
-# dataclass takes three times as long to make.
+# Candidates and their rankings (`Ranked`) are named tuples: a search makes one of each per
+# team its statements return, in every round, and a frozen dataclass takes three times as
+# long to make. Sort them by `Ranked.order`, never as tuples.
 class Candidate(NamedTuple):
     """What ranking needs to know of a team that passed the hard filters."""
 
@@ -85,7 +86,7 @@ class Ranked(NamedTuple):
 def score(candidate: Candidate, preferences: Preferences) -> Ranked:
     """The candidate's score and which of the given preferences it meets."""
     meets = misses = ()
-    if preferences.given:  # most searches give none
+    if preferences.given:  # none given: nothing to ask of each candidate
         met = preferences.met_by(candidate)
         meets = tuple(p for p, ok in met.items() if ok)
         misses = tuple(p for p, ok in met.items() if not ok)
